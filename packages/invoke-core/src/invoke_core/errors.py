@@ -1,0 +1,103 @@
+"""Typed errors. Each names the nodes and fields involved, so a user can fix the graph."""
+
+from __future__ import annotations
+
+
+class InvokeError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class InvalidNodeClassError(InvokeError, TypeError):
+    """A node class is written wrongly (no Outputs class, bad metadata)."""
+
+
+class DuplicateNodeTypeError(InvokeError):
+    """Two plugins register the same node `type`."""
+
+
+class PluginLoadError(InvokeError):
+    """A plugin could not be loaded or returned something unusable."""
+
+
+class ServiceNotFoundError(InvokeError, LookupError):
+    """The config names a service implementation no installed plugin provides."""
+
+
+class ConfigError(InvokeError, ValueError):
+    """The config file or an INVOKE_* variable holds a bad value."""
+
+
+class GraphValidationError(InvokeError, ValueError):
+    """Base class of every reason a graph, node or edge is rejected."""
+
+    def __init__(self, message: str, *, node_id: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.node_id = node_id
+        self.field = field
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"error": type(self).__name__, "message": str(self), "node_id": self.node_id, "field": self.field}
+
+
+class MalformedGraphError(GraphValidationError):
+    """The graph JSON does not have the expected shape."""
+
+
+class UnknownNodeTypeError(GraphValidationError):
+    """A node's `type` is not provided by any loaded plugin."""
+
+
+class NodeValidationError(GraphValidationError):
+    """A node's field holds a value its type or constraints reject."""
+
+
+class DuplicateNodeIdError(GraphValidationError):
+    """A node id is already used in the graph."""
+
+
+class NodeNotFoundError(GraphValidationError, LookupError):
+    """An edge or request names a node that is not in the graph."""
+
+
+class FieldNotFoundError(GraphValidationError):
+    """An edge names an input or output field the node does not have."""
+
+
+class EdgeTypeError(GraphValidationError):
+    """An output's type cannot be assigned to the input it is linked to."""
+
+
+class DuplicateLinkError(GraphValidationError):
+    """An input already has a link (only collect's inputs take several)."""
+
+
+class CycleError(GraphValidationError):
+    """An edge would make the graph loop."""
+
+
+class NodeAlreadyExecutedError(GraphValidationError):
+    """A node that has run (or started running) cannot gain inputs or change."""
+
+
+class MissingInputError(GraphValidationError):
+    """A required input was neither given a value nor linked when the node ran."""
+
+
+class SessionNotFoundError(InvokeError, LookupError):
+    """No stored session has this id."""
+
+
+class QueueItemNotFoundError(InvokeError, LookupError):
+    """No queue item has this id."""
+
+
+class ImageNotFoundError(InvokeError, LookupError):
+    """No stored image has this name."""
+
+
+class ObjectNotFoundError(InvokeError, LookupError):
+    """No stored object has this name."""
+
+
+class CanceledError(InvokeError):
+    """Raised inside a node to stop work because its session was canceled."""

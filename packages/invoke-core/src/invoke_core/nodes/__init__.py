@@ -1,0 +1,1 @@
+"""The built-in node pack: primitives, math, strings, collections and Pillow image nodes."""
