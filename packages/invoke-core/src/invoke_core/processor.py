@@ -1,0 +1,108 @@
+"""The session processor: a background thread that claims queue items and runs them."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from typing import TYPE_CHECKING
+
+from invoke_core.events import QueueItemStatusChangedEvent
+from invoke_core.services.session_queue import QueueItem
+
+if TYPE_CHECKING:
+    from invoke_core.invoker import Invoker
+
+logger = logging.getLogger("invoke.processor")
+
+
+class SessionProcessor:
+    def __init__(self, invoker: Invoker, idle_wait: float = 0.5):
+        self.invoker = invoker
+        self.idle_wait = idle_wait
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._cancel_flags: dict[int, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        with self._lock:
+            if self.running:
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="invoke-processor", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float | None = 5.0) -> None:
+        self._stop.set()
+        self.invoker.services.queue.notify()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        self._thread = None
+
+    def cancel_running(self, item_id: int) -> None:
+        """Ask the item's node to stop; it sees `context.is_canceled()` turn true."""
+        flag = self._cancel_flags.get(item_id)
+        if flag is not None:
+            flag.set()
+
+    def running_items(self) -> list[int]:
+        return list(self._cancel_flags)
+
+    def _loop(self) -> None:
+        queue = self.invoker.services.queue
+        while not self._stop.is_set():
+            try:
+                item = queue.claim_next()
+            except Exception:
+                logger.exception("could not claim the next queue item")
+                self._stop.wait(self.idle_wait)
+                continue
+            if item is None:
+                queue.wait_for_work(self.idle_wait)
+                continue
+            self._run_item(item)
+
+    def _run_item(self, item: QueueItem) -> None:
+        services = self.invoker.services
+        events = services.events
+        flag = threading.Event()
+        self._cancel_flags[item.item_id] = flag
+        events.emit(
+            QueueItemStatusChangedEvent(
+                session_id=item.session_id, queue_item_id=item.item_id, batch_id=item.batch_id, status="in_progress"
+            )
+        )
+        session = item.session
+        error = None
+        try:
+            self.invoker.runner.run(session, invoke_all=item.invoke_all, queue_item_id=item.item_id, is_canceled=flag.is_set)
+            status = "canceled" if session.canceled else "failed" if session.errors else "completed"
+            if session.errors:
+                first = next(iter(session.errors.values()))
+                error = f"{first.node_id} ({first.node_type}): {first.error_type}: {first.message}"
+        except Exception:  # a bug outside any node: the item fails, the processor lives on
+            logger.exception("queue item %s crashed", item.item_id)
+            status, error = "failed", traceback.format_exc()
+        finally:
+            self._cancel_flags.pop(item.item_id, None)
+        try:
+            services.sessions.set(session)
+            finished = services.queue.finish(item.item_id, status, error=error, session=session)  # type: ignore[arg-type]
+        except Exception:
+            logger.exception("could not record the end of queue item %s", item.item_id)
+            return
+        events.emit(
+            QueueItemStatusChangedEvent(
+                session_id=item.session_id,
+                queue_item_id=item.item_id,
+                batch_id=item.batch_id,
+                status=finished.status,
+                error=finished.error,
+            )
+        )

@@ -1,0 +1,103 @@
+"""`InvocationServices`: the set of services a deployment runs with, built from the config."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from invoke_core.config import InvokeConfig, load_config
+from invoke_core.errors import PluginLoadError, ServiceNotFoundError
+from invoke_core.plugins import call_per_plugin
+from invoke_core.services import SERVICE_KINDS
+from invoke_core.services.events import EventService, MemoryEventService
+from invoke_core.services.image_storage import ImageStorage, MemoryImageStorage
+from invoke_core.services.invocation_cache import InvocationCache, MemoryInvocationCache
+from invoke_core.services.object_storage import MemoryObjectStorage, ObjectStorage
+from invoke_core.services.session_queue import MemorySessionQueue, SessionQueue
+from invoke_core.services.session_storage import MemorySessionStorage, SessionStorage
+
+
+def registered_services() -> dict[str, dict[str, tuple[str, str]]]:
+    """{service: {implementation name: ("module:factory", plugin name)}} from every plugin."""
+    found: dict[str, dict[str, tuple[str, str]]] = {kind: {} for kind in SERVICE_KINDS}
+    for plugin_name, answer in call_per_plugin("register_services"):
+        for kind, implementations in (answer or {}).items():
+            if kind not in found:
+                raise PluginLoadError(f"plugin {plugin_name!r} registers unknown service {kind!r}; known: {', '.join(SERVICE_KINDS)}")
+            for name, target in implementations.items():
+                found[kind].setdefault(name, (target, plugin_name))
+    return found
+
+
+def default_service_names() -> dict[str, str]:
+    """The implementation each service uses when the config does not say; first plugin to answer wins."""
+    defaults: dict[str, str] = {}
+    for _plugin_name, answer in call_per_plugin("default_services"):
+        for kind, name in (answer or {}).items():
+            defaults.setdefault(kind, name)
+    return defaults
+
+
+def import_factory(target: str) -> Any:
+    module_name, _, attribute = target.partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise PluginLoadError(f"cannot import service factory {target!r}: {exc}") from exc
+
+
+class InvocationServices:
+    """Everything nodes and the invoker use; nodes reach it as `context.services`."""
+
+    def __init__(
+        self,
+        config: InvokeConfig | None = None,
+        *,
+        sessions: SessionStorage | None = None,
+        queue: SessionQueue | None = None,
+        images: ImageStorage | None = None,
+        objects: ObjectStorage | None = None,
+        cache: InvocationCache | None = None,
+        events: EventService | None = None,
+    ):
+        self.config = config or InvokeConfig()
+        self.sessions = sessions or MemorySessionStorage(self.config)
+        self.queue = queue or MemorySessionQueue(self.config)
+        self.images = images or MemoryImageStorage(self.config)
+        self.objects = objects or MemoryObjectStorage(self.config)
+        self.cache = cache or MemoryInvocationCache(self.config)
+        self.events = events or MemoryEventService(self.config)
+
+    @classmethod
+    def from_config(cls, config: InvokeConfig | None = None) -> InvocationServices:
+        """Build each service with the implementation the config (or a plugin's default) names."""
+        config = config or load_config()
+        available = registered_services()
+        defaults = default_service_names()
+        built: dict[str, Any] = {}
+        for kind in SERVICE_KINDS:
+            name = config.service_choice(kind) or defaults.get(kind, "memory")
+            if name not in available[kind]:
+                offered = ", ".join(sorted(available[kind])) or "none"
+                raise ServiceNotFoundError(
+                    f"{kind} implementation {name!r} is not installed (installed: {offered}); "
+                    "install the package that provides it or change the config"
+                )
+            target, _plugin = available[kind][name]
+            built[kind] = import_factory(target)(config)
+        return cls(
+            config,
+            sessions=built["session_storage"],
+            queue=built["session_queue"],
+            images=built["image_storage"],
+            objects=built["object_storage"],
+            cache=built["invocation_cache"],
+            events=built["events"],
+        )
+
+    def close(self) -> None:
+        """Release what the services hold (connections, files)."""
+        for service in (self.sessions, self.queue, self.images, self.objects, self.cache, self.events):
+            close = getattr(service, "close", None)
+            if callable(close):
+                close()
