@@ -6,10 +6,11 @@
 Importing this package loads pydantic and pluggy only: no plugin, no Pillow, no torch.
 """
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from pydantic import Field
 
-from invoke_core.batch import Batch, BatchDatum
-from invoke_core.config import InvokeConfig, load_config
 from invoke_core.context import InvocationContext
 from invoke_core.errors import (
     CanceledError,
@@ -28,27 +29,75 @@ from invoke_core.errors import (
     NodeValidationError,
     UnknownNodeTypeError,
 )
-from invoke_core.events import (
-    Event,
-    InvocationCompleteEvent,
-    InvocationErrorEvent,
-    InvocationProgressEvent,
-    InvocationStartedEvent,
-    QueueItemStatusChangedEvent,
-    SessionCanceledEvent,
-    SessionCompleteEvent,
-)
 from invoke_core.fields import ImageField, ImageOutput
-from invoke_core.graph import Edge, EdgeConnection, Graph
 from invoke_core.hookspecs import hookimpl
 from invoke_core.invocation import BaseInvocation, BaseInvocationOutput
-from invoke_core.invoker import Invoker
-from invoke_core.plugins import get_plugin_manager, register_plugin, unregister_plugin
-from invoke_core.registry import get_invocation_class, invocation_classes, node_schema, plugin_of
-from invoke_core.services.services import InvocationServices
-from invoke_core.session import NodeError, Session
 
 __version__ = "0.1.0"
+
+# The engine loads on first use, so a plugin that only defines nodes imports just the node API.
+_LAZY = {
+    "Batch": "invoke_core.batch",
+    "BatchDatum": "invoke_core.batch",
+    "InvokeConfig": "invoke_core.config",
+    "load_config": "invoke_core.config",
+    "Event": "invoke_core.events",
+    "InvocationCompleteEvent": "invoke_core.events",
+    "InvocationErrorEvent": "invoke_core.events",
+    "InvocationProgressEvent": "invoke_core.events",
+    "InvocationStartedEvent": "invoke_core.events",
+    "QueueItemStatusChangedEvent": "invoke_core.events",
+    "SessionCanceledEvent": "invoke_core.events",
+    "SessionCompleteEvent": "invoke_core.events",
+    "Edge": "invoke_core.graph",
+    "EdgeConnection": "invoke_core.graph",
+    "Graph": "invoke_core.graph",
+    "Invoker": "invoke_core.invoker",
+    "get_plugin_manager": "invoke_core.plugins",
+    "register_plugin": "invoke_core.plugins",
+    "unregister_plugin": "invoke_core.plugins",
+    "get_invocation_class": "invoke_core.registry",
+    "invocation_classes": "invoke_core.registry",
+    "node_schema": "invoke_core.registry",
+    "plugin_of": "invoke_core.registry",
+    "InvocationServices": "invoke_core.services.services",
+    "NodeError": "invoke_core.session",
+    "Session": "invoke_core.session",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'invoke_core' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:
+    from invoke_core.batch import Batch, BatchDatum
+    from invoke_core.config import InvokeConfig, load_config
+    from invoke_core.events import (
+        Event,
+        InvocationCompleteEvent,
+        InvocationErrorEvent,
+        InvocationProgressEvent,
+        InvocationStartedEvent,
+        QueueItemStatusChangedEvent,
+        SessionCanceledEvent,
+        SessionCompleteEvent,
+    )
+    from invoke_core.graph import Edge, EdgeConnection, Graph
+    from invoke_core.invoker import Invoker
+    from invoke_core.plugins import get_plugin_manager, register_plugin, unregister_plugin
+    from invoke_core.registry import get_invocation_class, invocation_classes, node_schema, plugin_of
+    from invoke_core.services.services import InvocationServices
+    from invoke_core.session import NodeError, Session
 
 __all__ = [
     "BaseInvocation",

@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from invoke_core.errors import FieldNotFoundError, NodeNotFoundError, NodeValidationError
 from invoke_core.graph import Graph
-from invoke_core.invocation import RESERVED_FIELDS
 
 
 class BatchDatum(BaseModel):
@@ -69,7 +68,7 @@ class Batch(BaseModel):
             node = self.graph.nodes.get(datum.node_path)
             if node is None:
                 raise NodeNotFoundError(f"batch data names node {datum.node_path!r}, which is not in the graph", node_id=datum.node_path)
-            if datum.field_name not in node.model_fields or datum.field_name in RESERVED_FIELDS:
+            if datum.field_name not in node.__input_types__:
                 raise FieldNotFoundError(
                     f"node {datum.node_path!r} ({node.invocation_type()}) has no input {datum.field_name!r}",
                     node_id=datum.node_path,

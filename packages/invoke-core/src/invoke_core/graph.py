@@ -10,12 +10,14 @@ cycles) and rejected with a typed error naming the nodes and fields. JSON:
 
 from __future__ import annotations
 
+import gc
 import json
 import uuid
+from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 from pydantic_core import core_schema
 
 from invoke_core.errors import (
@@ -36,46 +38,68 @@ from invoke_core.registry import get_invocation_class
 from invoke_core.typecheck import is_assignable, item_type, type_name
 
 
-class EdgeConnection(BaseModel):
+@dataclass(frozen=True, slots=True)
+class EdgeConnection:
     """One end of an edge: a node and one of its fields."""
-
-    model_config = ConfigDict(frozen=True)
 
     node_id: str
     field: str
 
+    @classmethod
+    def model_validate(cls, data: Any, where: str = "edge end") -> EdgeConnection:
+        if isinstance(data, EdgeConnection):
+            return data
+        if not isinstance(data, Mapping):
+            raise MalformedGraphError(f"{where} must be an object with 'node_id' and 'field', got {data!r}")
+        node_id, field = data.get("node_id"), data.get("field")
+        if not isinstance(node_id, str) or not isinstance(field, str) or len(data) != 2:
+            raise MalformedGraphError(f"{where} must be an object with string 'node_id' and 'field' only, got {data!r}")
+        return cls(node_id, field)
 
-class Edge(BaseModel):
+
+@dataclass(frozen=True, slots=True)
+class Edge:
     """A link from a node's output field to another node's input field."""
-
-    model_config = ConfigDict(frozen=True)
 
     source: EdgeConnection
     destination: EdgeConnection
 
     @classmethod
     def link(cls, source_node: str, source_field: str, destination_node: str, destination_field: str) -> Edge:
+        return cls(EdgeConnection(source_node, source_field), EdgeConnection(destination_node, destination_field))
+
+    @classmethod
+    def model_validate(cls, data: Any) -> Edge:
+        if isinstance(data, Edge):
+            return data
+        if not isinstance(data, Mapping) or set(data) != {"source", "destination"}:
+            raise MalformedGraphError(f"an edge must be an object with 'source' and 'destination' only, got {data!r}")
         return cls(
-            source=EdgeConnection(node_id=source_node, field=source_field),
-            destination=EdgeConnection(node_id=destination_node, field=destination_field),
+            EdgeConnection.model_validate(data["source"], "edge source"),
+            EdgeConnection.model_validate(data["destination"], "edge destination"),
         )
 
     def describe(self) -> str:
         return f"{self.source.node_id}.{self.source.field} -> {self.destination.node_id}.{self.destination.field}"
 
-    def as_dict(self) -> dict[str, dict[str, str]]:
+    def model_dump(self, mode: str = "json") -> dict[str, dict[str, str]]:
         return {
             "source": {"node_id": self.source.node_id, "field": self.source.field},
             "destination": {"node_id": self.destination.node_id, "field": self.destination.field},
         }
+
+    as_dict = model_dump
 
 
 # Inputs that gather any number of links.
 _MULTI_LINK_INPUTS = {CollectInvocation: frozenset({"item", "collection"})}
 
 
-def parse_node(node_id: str, data: Any) -> BaseInvocation:
-    """Build a node from its JSON dict; errors name the node and the field."""
+def parse_node(node_id: str, data: Any, classes: dict[str, type[BaseInvocation]] | None = None) -> BaseInvocation:
+    """Build a node from its JSON dict; errors name the node and the field.
+
+    `classes` memoizes type lookups during a bulk load.
+    """
     if isinstance(data, BaseInvocation):
         node = data
         if node.id and node.id != node_id:
@@ -88,7 +112,11 @@ def parse_node(node_id: str, data: Any) -> BaseInvocation:
     type_value = data.get("type")
     if not isinstance(type_value, str):
         raise MalformedGraphError(f"node {node_id!r} has no 'type'", node_id=node_id, field="type")
-    cls = get_invocation_class(type_value, node_id=node_id)
+    cls = classes.get(type_value) if classes is not None else None
+    if cls is None:
+        cls = get_invocation_class(type_value, node_id=node_id)
+        if classes is not None:
+            classes[type_value] = cls
     given_id = data.get("id")
     if given_id is not None and given_id != node_id:
         raise MalformedGraphError(f"node {node_id!r} carries a different id {given_id!r}", node_id=node_id, field="id")
@@ -159,27 +187,27 @@ class Graph:
 
     def input_type(self, node_id: str, field: str) -> Any:
         node = self.get_node(node_id)
-        info = node.model_fields.get(field)
-        if info is None or field in RESERVED_FIELDS:
+        try:
+            return node.__input_types__[field]
+        except KeyError:
             raise FieldNotFoundError(
-                f"node {node_id!r} ({node.invocation_type()}) has no input {field!r}", node_id=node_id, field=field
-            )
-        return info.annotation
+                f"node {node_id!r} ({node.type}) has no input {field!r}", node_id=node_id, field=field
+            ) from None
 
     def output_type(self, node_id: str, field: str) -> Any:
         """The declared type of an output, or the type iterate and collect pass through."""
         node = self.get_node(node_id)
-        info = node.Outputs.model_fields.get(field)
-        if info is None:
+        declared = node.__output_types__
+        if field not in declared:
             raise FieldNotFoundError(
-                f"node {node_id!r} ({node.invocation_type()}) has no output {field!r}", node_id=node_id, field=field
+                f"node {node_id!r} ({node.type}) has no output {field!r}", node_id=node_id, field=field
             )
         if isinstance(node, IterateInvocation) and field == "item":
             sources = self._inputs.get(node_id, {}).get("collection", ())
             return item_type(self.output_type(sources[0].source.node_id, sources[0].source.field)) if sources else Any
         if isinstance(node, CollectInvocation) and field == "collection":
             return list[self._collected_item_type(node_id)]  # type: ignore[misc]
-        return info.annotation
+        return declared[field]
 
     def _collected_item_type(self, node_id: str) -> Any:
         common: Any = None
@@ -249,8 +277,8 @@ class Graph:
         skipped = set(skip)
         linked = self._inputs.get(node_id, {})
         added = []
-        for name in previous.Outputs.model_fields:
-            if name in skipped or name in RESERVED_FIELDS or name not in node.model_fields or linked.get(name):
+        for name in previous.__output_types__:
+            if name in skipped or name not in node.__input_types__ or linked.get(name):
                 continue
             if is_assignable(self.output_type(previous_id, name), self.input_type(node_id, name)):
                 added.append(self.add_edge(Edge.link(previous_id, name, node_id, name)))
@@ -301,14 +329,7 @@ class Graph:
         self._order.add(node.id)
 
     def _parse_edge(self, edge: Any) -> Edge:
-        if isinstance(edge, Edge):
-            return edge
-        try:
-            return Edge.model_validate(edge)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            path = ".".join(str(part) for part in first.get("loc", ()))
-            raise MalformedGraphError(f"bad edge {edge!r}: {path}: {first.get('msg')}") from None
+        return Edge.model_validate(edge)
 
     def _check_edge(self, edge: Edge) -> None:
         source, destination = edge.source, edge.destination
@@ -395,13 +416,25 @@ class Graph:
 
     def _load(self, nodes: Mapping[str, Any], edges: Iterable[Any]) -> None:
         """Bulk add: nodes, then edges without per-edge cycle search, then one linear sort."""
+        # Loading allocates many long-lived objects and no garbage cycles: the collector's
+        # repeated passes over them would only cost time (a quarter of a 100k-node load).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._load_all(nodes, edges)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _load_all(self, nodes: Mapping[str, Any], edges: Iterable[Any]) -> None:
         if not isinstance(nodes, Mapping):
             raise MalformedGraphError("'nodes' must be an object mapping node ids to nodes")
+        classes: dict[str, type[BaseInvocation]] = {}
         for node_id, data in nodes.items():
             _check_node_id(node_id)
             if node_id in self.nodes:
                 raise DuplicateNodeIdError(f"node id {node_id!r} is already in the graph", node_id=node_id)
-            self._insert_node(parse_node(node_id, data))
+            self._insert_node(parse_node(node_id, data, classes))
         added = []
         for raw in edges:
             edge = self._parse_edge(raw)

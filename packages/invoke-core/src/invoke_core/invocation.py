@@ -98,11 +98,18 @@ class BaseInvocation(BaseModel, metaclass=InvocationMeta):
 
     __required_inputs__: ClassVar[frozenset[str]] = frozenset()
     __node_metadata__: ClassVar[dict[str, Any]] = {}
+    __input_types__: ClassVar[dict[str, Any]] = {}
+    __output_types__: ClassVar[dict[str, Any]] = {}
     Outputs: ClassVar[type[BaseInvocationOutput]]
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
+        # resolved once here: graph validation looks these up for every edge
+        cls.__input_types__ = {n: f.annotation for n, f in cls.model_fields.items() if n not in RESERVED_FIELDS}
+        outputs_class = getattr(cls, "Outputs", None)
+        if isinstance(outputs_class, type) and issubclass(outputs_class, BaseInvocationOutput):
+            cls.__output_types__ = {n: f.annotation for n, f in outputs_class.model_fields.items()}
         type_name = cls.invocation_type()
         if type_name is None:
             return  # an abstract base for other nodes

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from importlib.metadata import entry_points
 from typing import Any
 
 import pluggy
@@ -50,6 +49,8 @@ def allowed_plugins(environ: dict[str, str] | os._Environ[str] = os.environ) -> 
 def _load_entry_points(manager: pluggy.PluginManager) -> None:
     if autoload_disabled():
         return
+    from importlib.metadata import entry_points  # slow to import; only needed here
+
     allowed = allowed_plugins()
     for entry_point in entry_points(group=ENTRY_POINT_GROUP):
         if allowed is not None and entry_point.name not in allowed:

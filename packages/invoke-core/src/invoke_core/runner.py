@@ -59,11 +59,13 @@ class SessionRunner:
         execution = node.id
         source = session.source_node(execution)
         node_type = node.type  # type: ignore[attr-defined]
-        events.emit(
-            InvocationStartedEvent(
-                session_id=session.id, queue_item_id=queue_item_id, node_id=execution, source_node_id=source, node_type=node_type
+        listening = events.has_listeners
+        if listening:
+            events.emit(
+                InvocationStartedEvent(
+                    session_id=session.id, queue_item_id=queue_item_id, node_id=execution, source_node_id=source, node_type=node_type
+                )
             )
-        )
         cache = services.cache
         key = None
         outputs = None
@@ -87,17 +89,18 @@ class SessionRunner:
             if key is not None:
                 cache.save(key, outputs)
         session.complete(execution, outputs)  # type: ignore[arg-type]
-        events.emit(
-            InvocationCompleteEvent(
-                session_id=session.id,
-                queue_item_id=queue_item_id,
-                node_id=execution,
-                source_node_id=source,
-                node_type=node_type,
-                outputs=outputs,
-                cached=cached,
+        if listening:
+            events.emit(
+                InvocationCompleteEvent(
+                    session_id=session.id,
+                    queue_item_id=queue_item_id,
+                    node_id=execution,
+                    source_node_id=source,
+                    node_type=node_type,
+                    outputs=outputs,
+                    cached=cached,
+                )
             )
-        )
         return True
 
     def _report(self, session: Session, error: NodeError, queue_item_id: int | None) -> None:

@@ -51,6 +51,17 @@ def source_of(execution: str) -> str:
     return execution.split("[", 1)[0]
 
 
+def _clone(node: BaseInvocation) -> BaseInvocation:
+    """A shallow copy of a node, as `model_copy()` makes but without its generic overhead."""
+    clone = object.__new__(type(node))
+    object.__setattr__(clone, "__dict__", node.__dict__.copy())
+    object.__setattr__(clone, "__pydantic_fields_set__", set(node.__pydantic_fields_set__))
+    object.__setattr__(clone, "__pydantic_extra__", None)
+    private = node.__pydantic_private__
+    object.__setattr__(clone, "__pydantic_private__", dict(private) if private is not None else None)
+    return clone
+
+
 class Session:
     """The execution state of one graph."""
 
@@ -183,7 +194,7 @@ class Session:
         record = NodeError(
             node_id=execution,
             source_node_id=node_id,
-            node_type=(node.invocation_type() or "") if node is not None else "",
+            node_type=node.type if node is not None else "",  # type: ignore[attr-defined]
             error_type=type(error).__name__,
             message=str(error),
             traceback=traceback if traceback is not None else "".join(traceback_module.format_exception(error)),
@@ -319,7 +330,7 @@ class Session:
     def _prepare(self, execution: str, node_id: str, key: tuple[int, ...]) -> BaseInvocation:
         node = self.graph.nodes[node_id]
         inputs = self.graph._inputs.get(node_id)
-        prepared = node.model_copy()
+        prepared = _clone(node)
         if execution != node_id:
             prepared.id = execution
         if inputs:
@@ -339,13 +350,13 @@ class Session:
                 except ValidationError as exc:
                     problem = exc.errors()[0].get("msg")
                     raise NodeValidationError(
-                        f"node {node_id!r} ({node.invocation_type()}): linked input {field!r}: {problem}",
+                        f"node {node_id!r} ({node.type}): linked input {field!r}: {problem}",
                         node_id=node_id,
                         field=field,
                     ) from None
         for field in prepared.missing_inputs():
             raise MissingInputError(
-                f"node {node_id!r} ({node.invocation_type()}): required input {field!r} has no value and no link",
+                f"node {node_id!r} ({node.type}): required input {field!r} has no value and no link",
                 node_id=node_id,
                 field=field,
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from abc import ABC, abstractmethod
@@ -25,8 +24,15 @@ class EventService(ABC):
     def subscribe(self, handler: EventHandler) -> Callable[[], None]:
         """Call `handler(event)` for each event from now on; returns a function that stops it."""
 
+    @property
+    def has_listeners(self) -> bool:
+        """False only when an event emitted now would reach nobody, so building it can be skipped."""
+        return True
+
     async def stream(self, maxsize: int = 0) -> AsyncIterator[Event]:
         """Events as an async iterator, for asyncio code (the web server). Thread-safe."""
+        import asyncio
+
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Event] = asyncio.Queue(maxsize)
 
@@ -47,6 +53,10 @@ class MemoryEventService(EventService):
     def __init__(self, config: Any = None):
         self._handlers: tuple[EventHandler, ...] = ()
         self._lock = threading.Lock()
+
+    @property
+    def has_listeners(self) -> bool:
+        return bool(self._handlers)
 
     def emit(self, event: Event) -> None:
         for handler in self._handlers:  # a snapshot: subscribe/unsubscribe swap the tuple
