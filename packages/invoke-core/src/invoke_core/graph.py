@@ -126,14 +126,16 @@ def parse_node(node_id: str, data: Any, classes: dict[str, type[BaseInvocation]]
         raise node_validation_error(node_id, type_value, exc) from None
 
 
-def node_validation_error(node_id: str, type_value: str, exc: ValidationError) -> NodeValidationError:
+def node_validation_error(node_id: str, type_value: str, exc: ValidationError, what: str = "field") -> NodeValidationError:
+    """The first problem pydantic found, as an error naming the node and (when known) the field."""
     first = exc.errors()[0]
-    location = first.get("loc") or ("?",)
+    location = first.get("loc") or ()
+    message = str(first.get("msg", "")).removeprefix("Value error, ")
+    if not location:  # a check across several fields (a model validator)
+        return NodeValidationError(f"node {node_id!r} ({type_value}): {message}", node_id=node_id, field=None)
     field = str(location[0])
     path = ".".join(str(part) for part in location)
-    return NodeValidationError(
-        f"node {node_id!r} ({type_value}): field {path!r}: {first.get('msg')}", node_id=node_id, field=field
-    )
+    return NodeValidationError(f"node {node_id!r} ({type_value}): {what} {path!r}: {message}", node_id=node_id, field=field)
 
 
 def _check_node_id(node_id: Any) -> str:

@@ -22,8 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from invoke_core.errors import GraphValidationError, MissingInputError, NodeAlreadyExecutedError, NodeValidationError
-from invoke_core.graph import Edge, Graph
+from invoke_core.errors import GraphValidationError, MissingInputError, NodeAlreadyExecutedError
+from invoke_core.graph import Edge, Graph, node_validation_error
 from invoke_core.invocation import BaseInvocation, BaseInvocationOutput
 from invoke_core.nodes.collections import CollectInvocation, IterateInvocation
 
@@ -343,17 +343,21 @@ class Session:
                 for field, edges in inputs.items():
                     source = edges[0].source
                     values[field] = getattr(results[self._source_execution(source.node_id, keymap)], source.field)
-            assign = node.__pydantic_validator__.validate_assignment
-            for field, value in values.items():
+            cls = type(node)
+            if cls.__pydantic_decorators__.model_validators and len(values) > 1:
+                # checks across fields must see all linked values at once
+                given = {name: node.__dict__[name] for name in node.__pydantic_fields_set__}
                 try:
-                    assign(prepared, field, value)
+                    prepared = cls.model_validate({**given, **values, "id": execution})
                 except ValidationError as exc:
-                    problem = exc.errors()[0].get("msg")
-                    raise NodeValidationError(
-                        f"node {node_id!r} ({node.type}): linked input {field!r}: {problem}",
-                        node_id=node_id,
-                        field=field,
-                    ) from None
+                    raise node_validation_error(node_id, node.type, exc, "linked input") from None
+            else:
+                assign = cls.__pydantic_validator__.validate_assignment
+                for field, value in values.items():
+                    try:
+                        assign(prepared, field, value)
+                    except ValidationError as exc:
+                        raise node_validation_error(node_id, node.type, exc, "linked input") from None
         for field in prepared.missing_inputs():
             raise MissingInputError(
                 f"node {node_id!r} ({node.type}): required input {field!r} has no value and no link",

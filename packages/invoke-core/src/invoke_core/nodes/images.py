@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -11,18 +11,12 @@ from invoke_core.context import InvocationContext
 from invoke_core.fields import ImageField, ImageOutput
 from invoke_core.invocation import BaseInvocation
 
-if TYPE_CHECKING:
-    from invoke_core.services.image_storage import ImageRecord
-
 MAX_SIZE = 16384  # pixels per side; larger images are almost surely a mistake and exhaust memory
 
 
-def _output(record: ImageRecord) -> ImageOutput:
-    return ImageOutput(image=ImageField(image_name=record.image_name), width=record.width, height=record.height)
-
-
 def _save(context: InvocationContext, image: Any) -> ImageOutput:
-    return _output(context.save_image(image))
+    record = context.save_image(image)
+    return ImageOutput(image=ImageField(image_name=record.image_name), width=record.width, height=record.height)
 
 
 # Load and save are never cached: load must see whether the image still exists, and save is
@@ -103,7 +97,7 @@ class PasteImageInvocation(BaseInvocation, category="image", tags=("image", "pas
     y: int = Field(default=0, description="Where the top edge of the pasted image goes; may be negative")
     mask: ImageField | None = Field(
         default=None,
-        description="Optional mask the size of the pasted image: white pastes, black keeps the base (used as grayscale)",
+        description="Optional mask the size of the pasted image, read as grayscale: white pastes, black keeps the base",
     )
 
     Outputs = ImageOutput
@@ -115,7 +109,9 @@ class PasteImageInvocation(BaseInvocation, category="image", tags=("image", "pas
         if self.mask is not None:
             mask = context.load_image(self.mask.image_name).convert("L")
             if mask.size != image.size:
-                raise ValueError(f"the mask is {mask.size[0]}x{mask.size[1]} but the pasted image is {image.width}x{image.height}")
+                raise ValueError(
+                    f"the mask is {mask.width}x{mask.height} but the pasted image is {image.width}x{image.height}"
+                )
         base.paste(image, (self.x, self.y), mask)
         return _save(context, base)
 
@@ -187,7 +183,7 @@ class BlankImageInvocation(BaseInvocation, category="image", tags=("image", "bla
     height: int = Field(default=512, gt=0, le=MAX_SIZE, description="The height of the image in pixels")
     mode: Literal["RGB", "RGBA"] = Field(default="RGB", description="RGB, or RGBA for an image with transparency")
     color: str = Field(
-        default="#000000", description="The fill color, as Pillow reads it: '#rrggbb', '#rrggbbaa', 'red', 'rgb(1,2,3)'..."
+        default="#000000", description="The fill color as Pillow reads it: '#rrggbb', '#rrggbbaa', 'red', 'rgb(1,2,3)'"
     )
 
     Outputs = ImageOutput

@@ -55,7 +55,9 @@ class StringReplaceInvocation(BaseInvocation, category="string", tags=("string",
         try:
             return self.Outputs(value=pattern.sub(self.replace_string, self.string))
         except re.error as exc:
-            raise ValueError(f"bad replacement {self.replace_string!r} for pattern {self.search_string!r}: {exc}") from None
+            raise ValueError(
+                f"bad replacement {self.replace_string!r} for pattern {self.search_string!r}: {exc}"
+            ) from None
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
