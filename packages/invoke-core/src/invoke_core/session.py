@@ -21,9 +21,10 @@ from collections import deque
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import core_schema
 
 from invoke_core.errors import GraphValidationError, MissingInputError, NodeAlreadyExecutedError
-from invoke_core.graph import Edge, Graph, node_validation_error
+from invoke_core.graph import GRAPH_JSON_SCHEMA, Edge, Graph, node_validation_error
 from invoke_core.invocation import BaseInvocation, BaseInvocationOutput
 from invoke_core.nodes.collections import CollectInvocation, IterateInvocation
 
@@ -358,7 +359,7 @@ class Session:
                         assign(prepared, field, value)
                     except ValidationError as exc:
                         raise node_validation_error(node_id, node.type, exc, "linked input") from None
-        for field in prepared.missing_inputs():
+        for field in prepared.missing_inputs() if node.__required_inputs__ else ():
             raise MissingInputError(
                 f"node {node_id!r} ({node.type}): required input {field!r} has no value and no link",
                 node_id=node_id,
@@ -459,8 +460,38 @@ class Session:
     def model_validate_json(cls, text: str | bytes) -> Session:
         return cls.model_validate(json.loads(text))
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.model_validate,
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda session: session.model_dump()),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        return SESSION_JSON_SCHEMA
+
     def __repr__(self) -> str:
         return f"Session({self.id!r}, {len(self.graph.nodes)} nodes, {self.status})"
 
+
+SESSION_JSON_SCHEMA: dict[str, Any] = {
+    "title": "Session",
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "graph": GRAPH_JSON_SCHEMA,
+        "results": {"type": "object", "description": "Outputs by execution id", "additionalProperties": {"type": "object"}},
+        "errors": {"type": "object", "additionalProperties": NodeError.model_json_schema()},
+        "history": {"type": "array", "items": {"type": "string"}},
+        "expanded": {"type": "array", "items": {"type": "string"}},
+        "iteration_counts": {"type": "array", "items": {"type": "array"}},
+        "canceled": {"type": "boolean"},
+        "status": {"type": "string", "enum": ["pending", "in_progress", "completed", "failed", "canceled"]},
+        "created_at": {"type": "number"},
+        "updated_at": {"type": "number"},
+    },
+    "required": ["id", "graph"],
+}
 
 __all__ = ["NodeError", "Session", "execution_id", "source_of"]
