@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -38,7 +38,7 @@ class InvokeConfig(BaseModel):
     invocation_cache: str | None = Field(default=None, description="Invocation cache implementation")
     events: str | None = Field(default=None, description="Event service implementation")
     node_cache_size: int = Field(default=512, ge=0, description="Entries kept by the invocation cache; 0 turns it off")
-    log_level: str = Field(default="info", description="debug, info, warning or error")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(default="info", description="How much the engine logs")
 
     def service_choice(self, kind: str) -> str | None:
         return getattr(self, kind, None)

@@ -61,12 +61,12 @@ class InvocationServices:
         events: EventService | None = None,
     ):
         self.config = config or InvokeConfig()
-        self.sessions = sessions or MemorySessionStorage(self.config)
-        self.queue = queue or MemorySessionQueue(self.config)
-        self.images = images or MemoryImageStorage(self.config)
-        self.objects = objects or MemoryObjectStorage(self.config)
-        self.cache = cache or MemoryInvocationCache(self.config)
-        self.events = events or MemoryEventService(self.config)
+        self.sessions = sessions if sessions is not None else MemorySessionStorage(self.config)
+        self.queue = queue if queue is not None else MemorySessionQueue(self.config)
+        self.images = images if images is not None else MemoryImageStorage(self.config)
+        self.objects = objects if objects is not None else MemoryObjectStorage(self.config)
+        self.cache = cache if cache is not None else MemoryInvocationCache(self.config)
+        self.events = events if events is not None else MemoryEventService(self.config)
 
     @classmethod
     def from_config(cls, config: InvokeConfig | None = None) -> InvocationServices:
