@@ -6,6 +6,8 @@ from typing import Literal
 
 import pytest
 
+from pydantic import PrivateAttr
+
 from invoke_core import (
     BaseInvocation,
     BaseInvocationOutput,
@@ -306,3 +308,30 @@ def test_direct_graph_edits_are_picked_up():
     session.complete("a", first.invoke(None))  # type: ignore[arg-type]
     second = session.next()
     assert second is not None and second.id == "b" and second.a == 1
+
+
+class SessionTestPrivateInvocation(BaseInvocation):
+    """Keeps a private scratch list while it runs."""
+
+    type: Literal["session_test_private"] = "session_test_private"
+    value: int = 0
+    _scratch: list = PrivateAttr(default_factory=list)
+
+    class Outputs(BaseInvocationOutput):
+        value: int
+
+    def invoke(self, context: InvocationContext) -> SessionTestPrivateInvocation.Outputs:
+        self._scratch.append(self.value)
+        return self.Outputs(value=len(self._scratch))
+
+
+def test_prepared_nodes_are_copies_that_leave_the_graph_node_untouched(invoker):
+    session = run(
+        invoker,
+        {"v": {"type": "integer", "value": 7}, "p": {"type": "session_test_private"}},
+        [edge("v", "value", "p", "value")],
+    )
+    graph_node = session.graph.nodes["p"]
+    assert session.results["p"].value == 1
+    assert graph_node.value == 0 and graph_node._scratch == []
+    assert "value" not in graph_node.model_fields_set

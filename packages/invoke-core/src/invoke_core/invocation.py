@@ -100,6 +100,7 @@ class BaseInvocation(BaseModel, metaclass=InvocationMeta):
     __node_metadata__: ClassVar[dict[str, Any]] = {}
     __input_types__: ClassVar[dict[str, Any]] = {}
     __output_types__: ClassVar[dict[str, Any]] = {}
+    __checks_across_fields__: ClassVar[bool] = False
     Outputs: ClassVar[type[BaseInvocationOutput]]
 
     @classmethod
@@ -107,6 +108,7 @@ class BaseInvocation(BaseModel, metaclass=InvocationMeta):
         super().__pydantic_init_subclass__(**kwargs)
         # resolved once here: graph validation looks these up for every edge
         cls.__input_types__ = {n: f.annotation for n, f in cls.model_fields.items() if n not in RESERVED_FIELDS}
+        cls.__checks_across_fields__ = bool(cls.__pydantic_decorators__.model_validators)
         outputs_class = getattr(cls, "Outputs", None)
         if isinstance(outputs_class, type) and issubclass(outputs_class, BaseInvocationOutput):
             cls.__output_types__ = {n: f.annotation for n, f in outputs_class.model_fields.items()}
