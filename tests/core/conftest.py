@@ -1,5 +1,4 @@
 import pytest
-
 from invoke_core import InvocationServices, InvokeConfig, Invoker
 
 

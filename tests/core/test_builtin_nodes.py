@@ -8,12 +8,11 @@ import sys
 from typing import Any
 
 import pytest
-from PIL import Image
-
 from invoke_core import Graph, Invoker
 from invoke_core.errors import NodeValidationError
 from invoke_core.invocation import BaseInvocation
 from invoke_core.nodes import images, math, primitives, strings
+from PIL import Image
 
 NODE_MODULES = (primitives, math, strings, images)
 

@@ -6,8 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from invoke_core import InvocationServices, InvokeConfig, Invoker, hookimpl, load_config, register_plugin, unregister_plugin
+from invoke_core import (
+    InvocationServices,
+    InvokeConfig,
+    Invoker,
+    hookimpl,
+    load_config,
+    register_plugin,
+    unregister_plugin,
+)
 from invoke_core.errors import ConfigError, PluginLoadError, ServiceNotFoundError
 from invoke_core.services import SERVICE_KINDS
 from invoke_core.services.events import MemoryEventService
@@ -76,7 +83,12 @@ def test_environment_overrides_the_file(tmp_path):
     write_toml(tmp_path, 'node_cache_size = 64\nlog_level = "debug"\nimage_storage = "disk"\n')
     config = load_config(
         root=tmp_path,
-        environ={"INVOKE_NODE_CACHE_SIZE": "9", "INVOKE_IMAGE_STORAGE": "s3", "OTHER_NODE_CACHE_SIZE": "1", "PATH": "/bin"},
+        environ={
+            "INVOKE_NODE_CACHE_SIZE": "9",
+            "INVOKE_IMAGE_STORAGE": "s3",
+            "OTHER_NODE_CACHE_SIZE": "1",
+            "PATH": "/bin",
+        },
     )
     assert config.node_cache_size == 9  # converted from the variable's text
     assert config.image_storage == "s3"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal, Optional
 
 import pytest
-
 from invoke_core import (
     BaseInvocation,
     BaseInvocationOutput,
@@ -24,6 +23,7 @@ from invoke_core import (
     NodeValidationError,
     UnknownNodeTypeError,
 )
+
 from tests.core.helpers import edge
 
 
@@ -44,8 +44,8 @@ class GraphTestProducerInvocation(BaseInvocation):
         integer: int = 1
         number: float = 1.0
         text: str = "x"
-        maybe_int: Optional[int] = None
-        int_or_str: Union[int, str] = 1
+        maybe_int: int | None = None
+        int_or_str: int | str = 1
         ints: list[int] = []
         strs: list[str] = []
         cat: Any = None
@@ -63,7 +63,7 @@ class GraphTestConsumerInvocation(BaseInvocation):
     integer: int = 0
     number: float = 0.0
     text: str = ""
-    maybe_int: Optional[int] = None
+    maybe_int: int | None = None
     anything: Any = None
     floats: list[float] = []
     ints: list[int] = []
@@ -136,7 +136,7 @@ def test_subclass_outputs_fit_base_class_inputs():
     assert is_assignable(_Cat, _Animal)
     assert not is_assignable(_Animal, _Cat)
     assert is_assignable(list[_Cat], list[_Animal])
-    assert is_assignable(_Cat, Optional[_Animal])
+    assert is_assignable(_Cat, Optional[_Animal])  # noqa: UP045 (the old spelling is what is tested)
 
 
 def test_unknown_nodes_and_fields_are_named():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 import pytest
-
 from invoke_core import (
     BaseInvocation,
     BaseInvocationOutput,
@@ -19,6 +18,7 @@ from invoke_core import (
     Session,
 )
 from invoke_core.services.invocation_cache import MemoryInvocationCache
+
 from tests.core.helpers import edge
 
 
@@ -79,7 +79,9 @@ def counter_graph(start: int = 1, **counter: object) -> Graph:
 def completions(invoker: Invoker) -> list[InvocationCompleteEvent]:
     """A list that fills with the invoker's InvocationCompleteEvents from now on."""
     seen: list[InvocationCompleteEvent] = []
-    invoker.services.events.subscribe(lambda event: seen.append(event) if isinstance(event, InvocationCompleteEvent) else None)
+    invoker.services.events.subscribe(
+        lambda event: seen.append(event) if isinstance(event, InvocationCompleteEvent) else None
+    )
     return seen
 
 

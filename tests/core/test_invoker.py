@@ -8,7 +8,6 @@ import time
 from typing import Literal
 
 import pytest
-
 from invoke_core import (
     BaseInvocation,
     BaseInvocationOutput,
@@ -29,8 +28,8 @@ from invoke_core.events import (
     SessionCanceledEvent,
     SessionCompleteEvent,
 )
-from tests.core.helpers import edge
 
+from tests.core.helpers import edge
 
 WAIT_STARTED = threading.Event()
 WAIT_GATE = threading.Event()
@@ -122,7 +121,11 @@ def test_failing_session_fails_its_item_and_the_processor_goes_on(invoker):
     good = invoker.create_session({"nodes": {"y": {"type": "add", "a": 4}}})
     bad_item, good_item = invoker.invoke(bad), invoker.invoke(good)
     failed = invoker.wait(bad_item, timeout=10)
-    assert failed.status == "failed" and "this node always fails" in failed.error and "x (invoker_test_fail)" in failed.error
+    assert (
+        failed.status == "failed"
+        and "this node always fails" in failed.error
+        and "x (invoker_test_fail)" in failed.error
+    )
     assert invoker.wait(good_item, timeout=10).status == "completed"
     errors = [e for e in events if isinstance(e, InvocationErrorEvent)]
     assert len(errors) == 1 and errors[0].node_id == "x" and errors[0].error_type == "ValueError"
@@ -135,7 +138,10 @@ def test_cancel_a_running_session_stops_it_within_a_step(invoker):
     WAIT_GATE.clear()
     events = record_events(invoker)
     session = invoker.create_session(
-        {"nodes": {"w": {"type": "invoker_test_wait"}, "after": {"type": "add"}}, "edges": [edge("w", "steps", "after", "a")]}
+        {
+            "nodes": {"w": {"type": "invoker_test_wait"}, "after": {"type": "add"}},
+            "edges": [edge("w", "steps", "after", "a")],
+        }
     )
     item = invoker.invoke(session)
     assert WAIT_STARTED.wait(10)
@@ -163,11 +169,16 @@ def test_canceled_pending_items_never_run(invoker):
 
 
 def test_batch_runs_every_combination(invoker):
-    graph = Graph.model_validate({"nodes": {"a": {"type": "add"}, "m": {"type": "mul"}}, "edges": [edge("a", "value", "m", "a")]})
+    graph = Graph.model_validate(
+        {"nodes": {"a": {"type": "add"}, "m": {"type": "mul"}}, "edges": [edge("a", "value", "m", "a")]}
+    )
     batch = Batch(
         graph=graph,
         data=[
-            [BatchDatum(node_path="a", field_name="a", items=[1, 2]), BatchDatum(node_path="a", field_name="b", items=[10, 20])],
+            [
+                BatchDatum(node_path="a", field_name="a", items=[1, 2]),
+                BatchDatum(node_path="a", field_name="b", items=[10, 20]),
+            ],
             [BatchDatum(node_path="m", field_name="b", items=[1, 100])],
         ],
         runs=2,
@@ -199,7 +210,11 @@ def test_async_consumers_receive_events(invoker):
         await stream.aclose()
         return names
 
-    assert asyncio.run(asyncio.wait_for(consume(), 10)) == ["invocation_started", "invocation_complete", "session_complete"]
+    assert asyncio.run(asyncio.wait_for(consume(), 10)) == [
+        "invocation_started",
+        "invocation_complete",
+        "session_complete",
+    ]
 
 
 def test_run_without_listeners_still_records_everything(tmp_path):
@@ -217,3 +232,30 @@ def test_events_have_names_and_json_envelopes(event_type):
     }[event_type]
     envelope = event_type(session_id="s", **fields).envelope()
     assert envelope["event"] == event_type.name and envelope["data"]["session_id"] == "s"
+
+
+def test_cancel_reaches_a_session_running_in_another_threads_run(invoker):
+    WAIT_STARTED.clear()
+    WAIT_GATE.clear()
+    session = invoker.create_session(
+        {
+            "nodes": {"w": {"type": "invoker_test_wait"}, "after": {"type": "add"}},
+            "edges": [edge("w", "steps", "after", "a")],
+        }
+    )
+    outcome: list = []
+    worker = threading.Thread(target=lambda: outcome.append(invoker.run(session)))
+    worker.start()
+    assert WAIT_STARTED.wait(10)
+    assert invoker.cancel(session.id) == []  # nothing was queued
+    worker.join(10)
+    assert not worker.is_alive()
+    assert outcome[0].status == "canceled" and "after" not in outcome[0].results and outcome[0].errors == {}
+
+
+def test_invoke_returns_a_snapshot_of_the_queue_item(invoker):
+    WAIT_GATE.set()
+    item = invoker.invoke(invoker.create_session({"nodes": {"a": {"type": "add"}}}))
+    assert item.status == "pending"
+    assert invoker.wait(item, timeout=10).status == "completed"
+    assert item.status == "pending"

@@ -9,9 +9,6 @@ import time
 from typing import Literal
 
 import pytest
-from PIL import Image
-from pydantic import ValidationError
-
 from invoke_core import (
     BaseInvocation,
     BaseInvocationOutput,
@@ -40,6 +37,9 @@ from invoke_core.services.object_storage import MemoryObjectStorage
 from invoke_core.services.session_queue import QUEUE_STATUSES, MemorySessionQueue
 from invoke_core.services.session_storage import MemorySessionStorage
 from invoke_core.session import Session
+from PIL import Image
+from pydantic import ValidationError
+
 from tests.core.helpers import edge
 
 # ---- session storage -------------------------------------------------------------------
@@ -413,9 +413,9 @@ def test_batch_zips_within_group_crosses_groups_and_repeats_runs():
     listed = queue.list(per_page=100).items
     assert len(listed) == 12
     assert all(item.batch_id == batch.batch_id and item.priority == 2 for item in listed)
-    assert [
-        [(v["node_path"], v["field_name"], v["value"]) for v in item.field_values] for item in listed
-    ] == [[("a", "a", a), ("a", "b", b), ("m", "b", mb)] for a, b, mb in expected]
+    assert [[(v["node_path"], v["field_name"], v["value"]) for v in item.field_values] for item in listed] == [
+        [("a", "a", a), ("a", "b", b), ("m", "b", mb)] for a, b, mb in expected
+    ]
 
     claimed = claim_all(queue)
     assert [item.item_id for item in claimed] == [item.item_id for item in listed]
@@ -550,7 +550,13 @@ def test_cancel_batch_of_a_real_batch():
 
 def make_image(width: int = 4, height: int = 3, seed: int = 0) -> Image.Image:
     image = Image.new("RGB", (width, height))
-    image.putdata([((x * 40 + seed) % 256, (y * 70 + seed) % 256, (x * y + seed) % 256) for y in range(height) for x in range(width)])
+    image.putdata(
+        [
+            ((x * 40 + seed) % 256, (y * 70 + seed) % 256, (x * y + seed) % 256)
+            for y in range(height)
+            for x in range(width)
+        ]
+    )
     return image
 
 
@@ -846,7 +852,7 @@ def test_two_streams_each_get_every_event():
         thread = threading.Thread(target=lambda: [service.emit(event) for event in sent])
         thread.start()
         results = []
-        for stream, first in zip(streams, firsts):
+        for stream, first in zip(streams, firsts, strict=True):
             got = [await asyncio.wait_for(first, timeout=5)]
             while len(got) < len(sent):
                 got.append(await asyncio.wait_for(stream.__anext__(), timeout=5))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+from typing import Literal
 
 import pytest
-
 from invoke_core import (
     BaseInvocation,
     BaseInvocationOutput,
@@ -26,7 +25,7 @@ class NodeApiUpscaleInvocation(
     type: Literal["node_api_upscale"] = "node_api_upscale"
 
     # Inputs
-    image: Union[ImageField, None] = Field(description="The input image")
+    image: ImageField | None = Field(description="The input image")
     strength: float = Field(default=0.75, gt=0, le=1, description="The strength")
     level: Literal[2, 4] = Field(default=2, description="The upscale level")
 
@@ -43,7 +42,7 @@ class NodeApiPlainInvocation(BaseInvocation):
 
     type: Literal["node_api_plain"] = "node_api_plain"
     count: int = Field(description="required, no default")
-    label: Optional[str] = None
+    label: str | None = None
 
     class Outputs(BaseInvocationOutput):
         count: int
@@ -144,3 +143,23 @@ def test_abstract_bases_need_no_type():
 
     assert NodeApiFromBaseInvocation(id="x").missing_inputs() == ["image"]
     assert get_invocation_class("node_api_from_base") is NodeApiFromBaseInvocation
+
+
+@pytest.mark.parametrize(
+    ("keywords", "complaint"),
+    [
+        ({"tags": "math"}, "tags must be a list of strings"),
+        ({"title": 3}, "title must be a string"),
+        ({"cacheable": "no"}, "cacheable must be True or False"),
+        ({"titel": "Typo"}, "unknown class keyword(s) titel"),
+    ],
+)
+def test_bad_class_keywords_are_refused_with_a_clear_message(keywords, complaint):
+    with pytest.raises(InvalidNodeClassError) as caught:
+        type(
+            "BadMetadataInvocation",
+            (BaseInvocation,),
+            {"__annotations__": {}, "__module__": __name__},
+            **keywords,
+        )
+    assert complaint in str(caught.value) and "BadMetadataInvocation" in str(caught.value)

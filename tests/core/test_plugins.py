@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-
 from invoke_core import (
     BaseInvocation,
     BaseInvocationOutput,
     DuplicateNodeTypeError,
     InvocationContext,
+    PluginLoadError,
     get_invocation_class,
     hookimpl,
     invocation_classes,
@@ -33,7 +33,18 @@ def installed_plugin(tmp_path_factory) -> Path:
     """pip-install the example plugin package into a folder, as a user's pip would."""
     target = tmp_path_factory.mktemp("site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", str(target), str(EXAMPLE_PLUGIN)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(EXAMPLE_PLUGIN),
+        ],
         check=True,
         capture_output=True,
     )
@@ -135,18 +146,30 @@ class _Pack:
         return self.classes
 
 
-def test_duplicate_type_names_both_plugins():
+def test_duplicate_type_names_both_plugins_and_is_refused_at_registration():
     register_plugin(_Pack(FirstDup), name="pack_one")
-    register_plugin(_Pack(DupTwoInvocation), name="pack_two")
     try:
         with pytest.raises(DuplicateNodeTypeError) as caught:
-            invocation_classes()
+            register_plugin(_Pack(DupTwoInvocation), name="pack_two")
         message = str(caught.value)
         assert "'plugin_test_dup'" in message and "'pack_one'" in message and "'pack_two'" in message
+        # the clashing plugin is not left half-registered: the first one keeps working
+        assert get_invocation_class("plugin_test_dup") is FirstDup
+        with pytest.raises(PluginLoadError):
+            unregister_plugin("pack_two")
     finally:
         unregister_plugin("pack_one")
-        unregister_plugin("pack_two")
     assert "add" in invocation_classes()
+
+
+def test_registering_a_taken_name_is_a_plugin_error():
+    register_plugin(_Pack(), name="pack_taken")
+    try:
+        with pytest.raises(PluginLoadError) as caught:
+            register_plugin(_Pack(), name="pack_taken")
+        assert "pack_taken" in str(caught.value)
+    finally:
+        unregister_plugin("pack_taken")
 
 
 def test_hand_registered_plugin_provides_its_node():

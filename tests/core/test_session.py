@@ -5,9 +5,6 @@ from __future__ import annotations
 from typing import Literal
 
 import pytest
-
-from pydantic import PrivateAttr
-
 from invoke_core import (
     BaseInvocation,
     BaseInvocationOutput,
@@ -17,6 +14,8 @@ from invoke_core import (
     NodeAlreadyExecutedError,
     Session,
 )
+from pydantic import PrivateAttr
+
 from tests.core.helpers import edge
 
 
@@ -62,7 +61,12 @@ def test_dependency_order_and_links_override_direct_values(invoker):
             "b": {"type": "sub", "b": 1},
             "c": {"type": "add"},
         },
-        [edge("a", "value", "b", "a"), edge("b", "value", "c", "a"), edge("a", "value", "c", "b"), edge("c", "value", "d", "a")],
+        [
+            edge("a", "value", "b", "a"),
+            edge("b", "value", "c", "a"),
+            edge("a", "value", "c", "b"),
+            edge("c", "value", "d", "a"),
+        ],
     )
     assert session.status == "completed" and not session.errors
     assert [session.results[n].value for n in "abcd"] == [3, 2, 5, 10]

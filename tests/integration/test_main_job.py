@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_module(*args: str, root: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "INVOKE_ROOT": str(root)}
-    return subprocess.run([sys.executable, "-m", "invoke_core", *args], capture_output=True, text=True, env=env, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "invoke_core", *args], capture_output=True, text=True, env=env, cwd=ROOT
+    )
 
 
 def test_example_graph_runs_and_prints_every_result(tmp_path):

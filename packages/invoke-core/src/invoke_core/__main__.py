@@ -36,7 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     for execution in session.history:
         if execution in session.errors:
             error = session.errors[execution]
-            print(json.dumps({"node": execution, "type": error.node_type, "error": f"{error.error_type}: {error.message}"}))
+            print(
+                json.dumps(
+                    {"node": execution, "type": error.node_type, "error": f"{error.error_type}: {error.message}"}
+                )
+            )
         elif execution in session.results:  # an iterate's results are its items, listed under item ids
             print(json.dumps({"node": execution, "outputs": session.results[execution].model_dump(mode="json")}))
     return 1 if session.errors else 0

@@ -36,7 +36,9 @@ class Batch(BaseModel):
         for number, group in enumerate(data):
             lengths = {len(datum.items) for datum in group}
             if len(lengths) > 1:
-                raise ValueError(f"data group {number}: every list in a group needs the same length, got {sorted(lengths)}")
+                raise ValueError(
+                    f"data group {number}: every list in a group needs the same length, got {sorted(lengths)}"
+                )
         return data
 
     def session_count(self) -> int:
@@ -49,14 +51,14 @@ class Batch(BaseModel):
         """(graph JSON, the field values applied) for every session of the batch, in order."""
         base = self.graph.model_dump()
         groups = [self._validated_group(group) for group in self.data if group]
-        combos = [list(zip(*(values for _node, _field, values in group))) for group in groups]
+        combos = [list(zip(*(values for _node, _field, values in group), strict=True)) for group in groups]
         targets = [[(node, field) for node, field, _values in group] for group in groups]
         for _run in range(self.runs):
             for choice in itertools.product(*combos):
                 nodes = dict(base["nodes"])
                 applied = []
-                for group_targets, values in zip(targets, choice):
-                    for (node_id, field), value in zip(group_targets, values):
+                for group_targets, values in zip(targets, choice, strict=True):
+                    for (node_id, field), value in zip(group_targets, values, strict=True):
                         nodes[node_id] = {**nodes[node_id], field: value}
                         applied.append({"node_path": node_id, "field_name": field, "value": value})
                 yield {"nodes": nodes, "edges": base["edges"]}, applied
@@ -67,7 +69,9 @@ class Batch(BaseModel):
         for datum in group:
             node = self.graph.nodes.get(datum.node_path)
             if node is None:
-                raise NodeNotFoundError(f"batch data names node {datum.node_path!r}, which is not in the graph", node_id=datum.node_path)
+                raise NodeNotFoundError(
+                    f"batch data names node {datum.node_path!r}, which is not in the graph", node_id=datum.node_path
+                )
             if datum.field_name not in node.__input_types__:
                 raise FieldNotFoundError(
                     f"node {datum.node_path!r} ({node.invocation_type()}) has no input {datum.field_name!r}",

@@ -14,7 +14,9 @@ def register_invocations() -> list[type]:
         classes.extend(
             value
             for value in vars(module).values()
-            if isinstance(value, type) and value.__module__ == module.__name__ and getattr(value, "invocation_type", None)
+            if isinstance(value, type)
+            and value.__module__ == module.__name__
+            and getattr(value, "invocation_type", None)
             and value.invocation_type()
         )
     return classes

@@ -38,7 +38,9 @@ class InvokeConfig(BaseModel):
     invocation_cache: str | None = Field(default=None, description="Invocation cache implementation")
     events: str | None = Field(default=None, description="Event service implementation")
     node_cache_size: int = Field(default=512, ge=0, description="Entries kept by the invocation cache; 0 turns it off")
-    log_level: Literal["debug", "info", "warning", "error"] = Field(default="info", description="How much the engine logs")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="How much the engine logs"
+    )
 
     def service_choice(self, kind: str) -> str | None:
         return getattr(self, kind, None)
@@ -70,7 +72,9 @@ def _from_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, s
     }
 
 
-def load_config(root: str | Path | None = None, environ: dict[str, str] | None = None, **overrides: Any) -> InvokeConfig:
+def load_config(
+    root: str | Path | None = None, environ: dict[str, str] | None = None, **overrides: Any
+) -> InvokeConfig:
     """Defaults, then the root's invoke.toml, then INVOKE_* variables, then `overrides`."""
     env = os.environ if environ is None else environ
     root_path = Path(root or env.get("INVOKE_ROOT") or default_root()).expanduser()

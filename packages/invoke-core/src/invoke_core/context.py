@@ -78,7 +78,9 @@ class InvocationContext:
             )
         )
 
-    def save_image(self, image: Any, *, is_intermediate: bool = False, metadata: dict[str, Any] | None = None) -> ImageRecord:
+    def save_image(
+        self, image: Any, *, is_intermediate: bool = False, metadata: dict[str, Any] | None = None
+    ) -> ImageRecord:
         """Store a PIL image with the session's graph and this node's parameters attached."""
         node = self.session.prepared_node(self.node_id)
         embedded = {

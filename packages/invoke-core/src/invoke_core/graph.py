@@ -13,8 +13,8 @@ from __future__ import annotations
 import gc
 import json
 import uuid
-from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -31,7 +31,7 @@ from invoke_core.errors import (
     NodeNotFoundError,
     NodeValidationError,
 )
-from invoke_core.invocation import RESERVED_FIELDS, BaseInvocation
+from invoke_core.invocation import BaseInvocation
 from invoke_core.nodes.collections import CollectInvocation, IterateInvocation
 from invoke_core.ordering import TopologicalOrder
 from invoke_core.registry import get_invocation_class
@@ -75,7 +75,12 @@ class Edge:
         if type(data) is dict and len(data) == 2:  # the common, well-formed case, checked cheaply
             source, destination = data.get("source"), data.get("destination")
             if type(source) is dict and type(destination) is dict and len(source) == 2 and len(destination) == 2:
-                ends = (source.get("node_id"), source.get("field"), destination.get("node_id"), destination.get("field"))
+                ends = (
+                    source.get("node_id"),
+                    source.get("field"),
+                    destination.get("node_id"),
+                    destination.get("field"),
+                )
                 if all(type(end) is str for end in ends):
                     return cls(EdgeConnection(ends[0], ends[1]), EdgeConnection(ends[2], ends[3]))
         if isinstance(data, Edge):
@@ -111,7 +116,9 @@ def parse_node(node_id: str, data: Any, classes: dict[str, type[BaseInvocation]]
     if isinstance(data, BaseInvocation):
         node = data
         if node.id and node.id != node_id:
-            raise MalformedGraphError(f"node {node_id!r} carries a different id {node.id!r}", node_id=node_id, field="id")
+            raise MalformedGraphError(
+                f"node {node_id!r} carries a different id {node.id!r}", node_id=node_id, field="id"
+            )
         if not node.id:
             node.id = node_id
         return node
@@ -134,7 +141,9 @@ def parse_node(node_id: str, data: Any, classes: dict[str, type[BaseInvocation]]
         raise node_validation_error(node_id, type_value, exc) from None
 
 
-def node_validation_error(node_id: str, type_value: str, exc: ValidationError, what: str = "field") -> NodeValidationError:
+def node_validation_error(
+    node_id: str, type_value: str, exc: ValidationError, what: str = "field"
+) -> NodeValidationError:
     """The first problem pydantic found, as an error naming the node and (when known) the field."""
     first = exc.errors()[0]
     location = first.get("loc") or ()
@@ -143,12 +152,16 @@ def node_validation_error(node_id: str, type_value: str, exc: ValidationError, w
         return NodeValidationError(f"node {node_id!r} ({type_value}): {message}", node_id=node_id, field=None)
     field = str(location[0])
     path = ".".join(str(part) for part in location)
-    return NodeValidationError(f"node {node_id!r} ({type_value}): {what} {path!r}: {message}", node_id=node_id, field=field)
+    return NodeValidationError(
+        f"node {node_id!r} ({type_value}): {what} {path!r}: {message}", node_id=node_id, field=field
+    )
 
 
 def _check_node_id(node_id: Any) -> str:
     if not isinstance(node_id, str) or not node_id or "[" in node_id or "]" in node_id:
-        raise MalformedGraphError(f"bad node id {node_id!r}: use a non-empty string without '[' or ']'", node_id=str(node_id))
+        raise MalformedGraphError(
+            f"bad node id {node_id!r}: use a non-empty string without '[' or ']'", node_id=str(node_id)
+        )
     return node_id
 
 
@@ -364,7 +377,11 @@ class Graph:
                     field=destination.field,
                 )
             if edge in existing:
-                raise DuplicateLinkError(f"edge {edge.describe()} is already in the graph", node_id=destination.node_id, field=destination.field)
+                raise DuplicateLinkError(
+                    f"edge {edge.describe()} is already in the graph",
+                    node_id=destination.node_id,
+                    field=destination.field,
+                )
         if not is_assignable(produced, wanted):
             raise EdgeTypeError(
                 f"edge {edge.describe()}: output type {type_name(produced)} does not fit input type {type_name(wanted)}",
@@ -456,9 +473,13 @@ class Graph:
         indegree = {node_id: len(parents) for node_id, parents in self._parents.items()}
         stuck = self._order.rebuild(list(self.nodes), self._children, indegree)
         if stuck:
-            raise CycleError(f"the graph has a cycle through nodes {', '.join(map(repr, stuck[:10]))}", node_id=stuck[0])
+            raise CycleError(
+                f"the graph has a cycle through nodes {', '.join(map(repr, stuck[:10]))}", node_id=stuck[0]
+            )
         passing_types_on = (IterateInvocation, CollectInvocation)
-        for node_id in {e.destination.node_id for e in added if type(self.nodes[e.destination.node_id]) in passing_types_on}:
+        for node_id in {
+            e.destination.node_id for e in added if type(self.nodes[e.destination.node_id]) in passing_types_on
+        }:
             self._check_downstream_types(node_id)
 
     # ---- JSON ----------------------------------------------------------------------------
@@ -536,7 +557,11 @@ GRAPH_JSON_SCHEMA: dict[str, Any] = {
     "properties": {
         "nodes": {
             "type": "object",
-            "additionalProperties": {"type": "object", "properties": {"type": {"type": "string"}}, "required": ["type"]},
+            "additionalProperties": {
+                "type": "object",
+                "properties": {"type": {"type": "string"}},
+                "required": ["type"],
+            },
         },
         "edges": {
             "type": "array",

@@ -47,11 +47,29 @@ def _optional_default(info: FieldInfo) -> FieldInfo:
     return relaxed
 
 
+def _check_metadata(class_name: str, metadata: dict[str, Any], other: dict[str, Any]) -> None:
+    unknown = set(other) - set(ConfigDict.__annotations__)
+    if unknown:
+        raise InvalidNodeClassError(
+            f"node class {class_name}: unknown class keyword(s) {', '.join(sorted(unknown))}; "
+            f"nodes take {', '.join(_METADATA_KEYS)}"
+        )
+    for key in ("title", "category", "version"):
+        if key in metadata and not isinstance(metadata[key], str):
+            raise InvalidNodeClassError(f"node class {class_name}: {key} must be a string, got {metadata[key]!r}")
+    tags = metadata.get("tags", ())
+    if isinstance(tags, str) or not all(isinstance(tag, str) for tag in tags):
+        raise InvalidNodeClassError(f"node class {class_name}: tags must be a list of strings, got {tags!r}")
+    if not isinstance(metadata.get("cacheable", True), bool):
+        raise InvalidNodeClassError(f"node class {class_name}: cacheable must be True or False")
+
+
 class InvocationMeta(ModelMetaclass):
     """Takes node metadata as class keywords and lets required inputs start empty."""
 
     def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any):
         metadata = {key: kwargs.pop(key) for key in _METADATA_KEYS if key in kwargs}
+        _check_metadata(name, metadata, kwargs)
         required: set[str] = set()
         for base in bases:
             required |= getattr(base, "__required_inputs__", set())

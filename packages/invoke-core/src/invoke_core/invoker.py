@@ -9,6 +9,7 @@ thread, which starts on first use; `wait` blocks until its queue item is finishe
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -30,6 +31,8 @@ class Invoker:
         self.services = services or InvocationServices.from_config(config)
         self.runner = SessionRunner(self.services)
         self.processor = SessionProcessor(self)
+        self._direct_runs: dict[str, threading.Event] = {}  # cancel flags of sessions in run()
+        logging.getLogger("invoke").setLevel(self.services.config.log_level.upper())
 
     # ---- sessions ------------------------------------------------------------------------
 
@@ -64,11 +67,17 @@ class Invoker:
         """Run a graph (or a session) to the end in this thread and return the session."""
         session = graph if isinstance(graph, Session) else Session(Graph.model_validate(graph))
         self.services.sessions.set(session)
-        self.runner.run(session, invoke_all=invoke_all)
+        canceled = self._direct_runs.setdefault(session.id, threading.Event())
+        try:
+            self.runner.run(session, invoke_all=invoke_all, is_canceled=canceled.is_set)
+        finally:
+            self._direct_runs.pop(session.id, None)
         self.services.sessions.set(session)
         return session
 
-    def invoke(self, session: Session | str, *, invoke_all: bool = True, priority: int = 0, front: bool = False) -> QueueItem:
+    def invoke(
+        self, session: Session | str, *, invoke_all: bool = True, priority: int = 0, front: bool = False
+    ) -> QueueItem:
         """Queue a session (the next node, or all) for the background processor."""
         if isinstance(session, str):
             session = self.get_session(session)
@@ -89,7 +98,11 @@ class Invoker:
         done = threading.Event()
 
         def watch(event: Event) -> None:
-            if isinstance(event, QueueItemStatusChangedEvent) and event.queue_item_id == item_id and event.status in FINISHED_STATUSES:
+            if (
+                isinstance(event, QueueItemStatusChangedEvent)
+                and event.queue_item_id == item_id
+                and event.status in FINISHED_STATUSES
+            ):
                 done.set()
 
         unsubscribe = self.services.events.subscribe(watch)
@@ -113,7 +126,10 @@ class Invoker:
         queue = self.services.queue
         canceled = [queue.cancel(item.item_id) for item in queue.items_for_session(session_id)]
         self._after_cancel(canceled)
-        if not canceled:
+        running_here = self._direct_runs.get(session_id)
+        if running_here is not None:
+            running_here.set()  # run() in another thread sees it at the node's next check
+        elif not canceled:
             session = self.get_session(session_id)
             if not session.is_complete():
                 session.cancel()
@@ -144,7 +160,11 @@ class Invoker:
     def _emit_status(self, item: QueueItem) -> None:
         self.services.events.emit(
             QueueItemStatusChangedEvent(
-                session_id=item.session_id, queue_item_id=item.item_id, batch_id=item.batch_id, status=item.status, error=item.error
+                session_id=item.session_id,
+                queue_item_id=item.item_id,
+                batch_id=item.batch_id,
+                status=item.status,
+                error=item.error,
             )
         )
 

@@ -67,11 +67,13 @@ class TopologicalOrder:
         backward.sort(key=position.__getitem__)
         forward.sort(key=position.__getitem__)
         slots = sorted(position[node] for node in backward + forward)
-        for node, slot in zip(backward + forward, slots):
+        for node, slot in zip(backward + forward, slots, strict=True):
             position[node] = slot
         return None
 
-    def rebuild(self, nodes: Iterable[str], children: Mapping[str, Iterable[str]], indegree: dict[str, int]) -> list[str]:
+    def rebuild(
+        self, nodes: Iterable[str], children: Mapping[str, Iterable[str]], indegree: dict[str, int]
+    ) -> list[str]:
         """Sort everything in one pass (Kahn). Returns the nodes left on a cycle, empty if none."""
         remaining = dict(indegree)
         order = deque(node for node in nodes if remaining.get(node, 0) == 0)

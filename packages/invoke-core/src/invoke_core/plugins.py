@@ -87,10 +87,20 @@ def register_plugin(plugin: Any, name: str | None = None) -> str:
     global _generation
     manager = get_plugin_manager()
     with _lock:
-        registered = manager.register(plugin, name=name)
+        try:
+            registered = manager.register(plugin, name=name)
+        except ValueError as exc:  # pluggy: that name or object is taken
+            raise PluginLoadError(f"cannot register plugin {name or plugin!r}: {exc}") from None
         if registered is None:
-            raise PluginLoadError(f"plugin {name or plugin!r} is already registered")
+            raise PluginLoadError(f"plugin {name or plugin!r} is blocked")
         _generation += 1
+    try:
+        from invoke_core.registry import invocation_classes
+
+        invocation_classes()  # a clash with a loaded plugin surfaces here, not at some later lookup
+    except Exception:
+        unregister_plugin(registered)
+        raise
     return registered
 
 
@@ -98,6 +108,8 @@ def unregister_plugin(name: str) -> None:
     global _generation
     manager = get_plugin_manager()
     with _lock:
+        if manager.get_plugin(name) is None:
+            raise PluginLoadError(f"no plugin named {name!r} is registered")
         manager.unregister(name=name)
         _generation += 1
 

@@ -81,7 +81,9 @@ class SessionProcessor:
         session = item.session
         error = None
         try:
-            self.invoker.runner.run(session, invoke_all=item.invoke_all, queue_item_id=item.item_id, is_canceled=flag.is_set)
+            self.invoker.runner.run(
+                session, invoke_all=item.invoke_all, queue_item_id=item.item_id, is_canceled=flag.is_set
+            )
             status = "canceled" if session.canceled else "failed" if session.errors else "completed"
             if session.errors:
                 first = next(iter(session.errors.values()))

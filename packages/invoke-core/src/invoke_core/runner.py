@@ -63,7 +63,11 @@ class SessionRunner:
         if listening:
             events.emit(
                 InvocationStartedEvent(
-                    session_id=session.id, queue_item_id=queue_item_id, node_id=execution, source_node_id=source, node_type=node_type
+                    session_id=session.id,
+                    queue_item_id=queue_item_id,
+                    node_id=execution,
+                    source_node_id=source,
+                    node_type=node_type,
                 )
             )
         cache = services.cache

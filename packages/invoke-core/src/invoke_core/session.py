@@ -87,7 +87,7 @@ class Session:
         self._contexts: dict[str, tuple[str, ...]] = {}  # expanded node -> iterates it runs under
         self._out_contexts: dict[str, tuple[str, ...]] = {}  # ... and the iterates its outputs vary by
         self._expanded: list[str] = []
-        self._instances: dict[str, tuple[str, tuple[int, ...]]] = {}
+        self._instances: dict[str, tuple[str, tuple[int, ...]]] = {}  # only executions under an iterate
         self._remaining: dict[str, int] = {}
         self._complete: set[str] = set()
         self._waiting: dict[str, int] = {}
@@ -130,7 +130,9 @@ class Session:
     def add_graph(self, graph: Graph | dict[str, Any]) -> None:
         """Add a whole graph; all of it is validated before any of it is added."""
         self._sync()
-        edges = graph.edges if isinstance(graph, Graph) else (graph.get("edges") or [] if isinstance(graph, dict) else [])
+        edges = (
+            graph.edges if isinstance(graph, Graph) else (graph.get("edges") or [] if isinstance(graph, dict) else [])
+        )
         for raw in edges if isinstance(edges, list) else ():
             self._refuse_if_started(self.graph._parse_edge(raw))
         self.graph.add_graph(graph)
@@ -175,15 +177,17 @@ class Session:
         execution = self._pending.popleft()
         self.claimed = execution
         self._in_flight[execution] = None
-        node_id, key = self._instances[execution]
+        node_id, key = self._instances.get(execution) or (execution, ())
         prepared = self._prepare(execution, node_id, key)
         self._in_flight[execution] = prepared
         return prepared
 
     def complete(self, execution: str, outputs: BaseInvocationOutput) -> None:
         """Record the outputs of an execution handed out by `next()`."""
+        if self.canceled:
+            return  # canceled while it ran: nothing more is recorded
         prepared = self._in_flight.pop(execution)
-        node_id, key = self._instances[execution]
+        node_id, key = self._instances.get(execution) or (execution, ())
         if type(self.graph.nodes[node_id]) is IterateInvocation:
             items = prepared.collection if prepared is not None else []
             total = len(items)
@@ -200,7 +204,7 @@ class Session:
     def fail(self, execution: str, error: BaseException, traceback: str | None = None) -> NodeError:
         """Record that an execution failed; the session stops running."""
         self._in_flight.pop(execution, None)
-        node_id = self._instances[execution][0] if execution in self._instances else source_of(execution)
+        node_id = self.source_node(execution)
         node = self.graph.nodes.get(node_id)
         record = NodeError(
             node_id=execution,
@@ -289,17 +293,22 @@ class Session:
         inputs = self.graph._inputs.get(node_id)
         if not inputs:
             return ()
+        out_contexts = self._out_contexts
         collects = type(self.graph.nodes[node_id]) is CollectInvocation
-        merged: list[str] = []
+        merged: list[str] | None = None
         for field, edges in inputs.items():
             for edge in edges:
-                context = self._out_contexts[edge.source.node_id]
-                if collects and field == "item" and context:
+                context = out_contexts[edge.source.node_id]
+                if not context:
+                    continue
+                if collects and field == "item":
                     context = context[:-1]  # a collect gathers over its item's innermost iteration
+                if merged is None:
+                    merged = []
                 for iterator in context:
                     if iterator not in merged:
                         merged.append(iterator)
-        return tuple(merged)
+        return tuple(merged) if merged else ()
 
     def _expand(self, node_id: str) -> None:
         context = self._context_of(node_id)
@@ -309,7 +318,6 @@ class Session:
         self._expanded.append(node_id)
         if not context:  # not under any iterate: one execution, named like the node
             self._remaining[node_id] = 1
-            self._instances[node_id] = (node_id, ())
             self._pending.append(node_id)
             return
         keys = self._enumerate(context)
@@ -350,16 +358,18 @@ class Session:
         if execution != node_id:
             prepared.id = execution
         if inputs:
-            keymap = dict(zip(self._contexts[node_id], key)) if key else None
-            if type(node) is CollectInvocation:
+            keymap = dict(zip(self._contexts[node_id], key, strict=True)) if key else None
+            cls = type(node)
+            if cls is CollectInvocation:
                 values = {"collection": self._gather(node, inputs, keymap or {})}
             else:
-                values = {}
                 results = self.results
-                for field, edges in inputs.items():
-                    source = edges[0].source
-                    values[field] = getattr(results[self._source_execution(source.node_id, keymap)], source.field)
-            cls = type(node)
+                values = {
+                    field: getattr(
+                        results[self._source_execution(edges[0].source.node_id, keymap)], edges[0].source.field
+                    )
+                    for field, edges in inputs.items()
+                }
             if cls.__checks_across_fields__ and len(values) > 1:
                 # checks across fields must see all linked values at once
                 given = {name: node.__dict__[name] for name in node.__pydantic_fields_set__}
@@ -413,7 +423,7 @@ class Session:
         unfinished = deque()
         for execution in self._pending:
             if execution in executed:
-                self._finish_one(self._instances[execution][0])
+                self._finish_one(self.source_node(execution))
             else:
                 unfinished.append(execution)
         self._pending = unfinished
@@ -461,7 +471,9 @@ class Session:
                 session.results[execution] = nodes[source_of(execution)].Outputs.model_validate(outputs)
         except (KeyError, ValidationError) as exc:
             raise GraphValidationError(f"session {session.id}: stored results do not match the graph: {exc}") from None
-        session.errors = {execution: NodeError.model_validate(error) for execution, error in data.get("errors", {}).items()}
+        session.errors = {
+            execution: NodeError.model_validate(error) for execution, error in data.get("errors", {}).items()
+        }
         session.history = list(data.get("history", []))
         session.canceled = bool(data.get("canceled", False))
         session.created_at = data.get("created_at", session.created_at)
@@ -496,7 +508,11 @@ SESSION_JSON_SCHEMA: dict[str, Any] = {
     "properties": {
         "id": {"type": "string"},
         "graph": GRAPH_JSON_SCHEMA,
-        "results": {"type": "object", "description": "Outputs by execution id", "additionalProperties": {"type": "object"}},
+        "results": {
+            "type": "object",
+            "description": "Outputs by execution id",
+            "additionalProperties": {"type": "object"},
+        },
         "errors": {"type": "object", "additionalProperties": NodeError.model_json_schema()},
         "history": {"type": "array", "items": {"type": "string"}},
         "expanded": {"type": "array", "items": {"type": "string"}},

@@ -38,7 +38,7 @@ def _container_assignable(source: Any, target: Any) -> bool:
     if issubclass(target_origin, collections.abc.Mapping) or issubclass(target_origin, tuple):
         if len(source_args) != len(target_args):
             return target_args[-1] is Ellipsis and all(is_assignable(s, target_args[0]) for s in source_args)
-        return all(is_assignable(s, t) for s, t in zip(source_args, target_args) if s is not Ellipsis)
+        return all(is_assignable(s, t) for s, t in zip(source_args, target_args, strict=True) if s is not Ellipsis)
     return is_assignable(source_args[0], target_args[0])
 
 
@@ -95,7 +95,11 @@ def item_type(collection_type: Any) -> Any:
         return members[0] if len(members) == 1 else Any
     args = get_args(tp)
     origin = get_origin(tp)
-    if isinstance(origin, type) and issubclass(origin, (list, tuple, set, frozenset, collections.abc.Sequence)) and args:
+    if (
+        isinstance(origin, type)
+        and issubclass(origin, (list, tuple, set, frozenset, collections.abc.Sequence))
+        and args
+    ):
         return args[0]
     return Any
 

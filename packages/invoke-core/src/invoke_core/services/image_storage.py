@@ -100,7 +100,9 @@ class MemoryImageStorage(ImageStorage):
         if session_id is not None:
             records = [record for record in records if record.session_id == session_id]
         start = page * per_page
-        return Page[ImageRecord](items=records[start : start + per_page], page=page, per_page=per_page, total=len(records))
+        return Page[ImageRecord](
+            items=records[start : start + per_page], page=page, per_page=per_page, total=len(records)
+        )
 
     def delete(self, image_name: str) -> None:
         with self._lock:

@@ -23,7 +23,9 @@ def registered_services() -> dict[str, dict[str, tuple[str, str]]]:
     for plugin_name, answer in call_per_plugin("register_services"):
         for kind, implementations in (answer or {}).items():
             if kind not in found:
-                raise PluginLoadError(f"plugin {plugin_name!r} registers unknown service {kind!r}; known: {', '.join(SERVICE_KINDS)}")
+                raise PluginLoadError(
+                    f"plugin {plugin_name!r} registers unknown service {kind!r}; known: {', '.join(SERVICE_KINDS)}"
+                )
             for name, target in implementations.items():
                 found[kind].setdefault(name, (target, plugin_name))
     return found

@@ -50,7 +50,13 @@ class SessionQueue(ABC):
 
     @abstractmethod
     def enqueue(
-        self, session: Session, *, priority: int = 0, front: bool = False, batch_id: str | None = None, invoke_all: bool = True
+        self,
+        session: Session,
+        *,
+        priority: int = 0,
+        front: bool = False,
+        batch_id: str | None = None,
+        invoke_all: bool = True,
     ) -> QueueItem: ...
 
     @abstractmethod
@@ -61,7 +67,9 @@ class SessionQueue(ABC):
         """Atomically take the next pending item (highest priority, then oldest) and mark it in_progress."""
 
     @abstractmethod
-    def finish(self, item_id: int, status: QueueStatus, *, error: str | None = None, session: Session | None = None) -> QueueItem:
+    def finish(
+        self, item_id: int, status: QueueStatus, *, error: str | None = None, session: Session | None = None
+    ) -> QueueItem:
         """Mark an item completed, failed or canceled (a canceled item stays canceled)."""
 
     @abstractmethod
@@ -124,7 +132,9 @@ class MemorySessionQueue(SessionQueue):
         self._front = itertools.count(-1, -1)
         self._lock = threading.Lock()
 
-    def _push(self, session: Session, priority: int, front: bool, batch_id: str | None, invoke_all: bool, values=None) -> QueueItem:
+    def _push(
+        self, session: Session, priority: int, front: bool, batch_id: str | None, invoke_all: bool, values=None
+    ) -> QueueItem:
         item = QueueItem(
             item_id=next(self._ids),
             session_id=session.id,
@@ -141,7 +151,7 @@ class MemorySessionQueue(SessionQueue):
 
     def enqueue(self, session, *, priority=0, front=False, batch_id=None, invoke_all=True) -> QueueItem:
         with self._lock:
-            item = self._push(session, priority, front, batch_id, invoke_all)
+            item = self._push(session, priority, front, batch_id, invoke_all).model_copy()
         self.notify()
         return item
 

@@ -50,7 +50,9 @@ class MemorySessionStorage(SessionStorage):
         with self._lock:
             newest = sorted(self._sessions.values(), key=lambda s: s.created_at, reverse=True)
         start = page * per_page
-        return Page[Session].model_construct(items=newest[start : start + per_page], page=page, per_page=per_page, total=len(newest))
+        return Page[Session].model_construct(
+            items=newest[start : start + per_page], page=page, per_page=per_page, total=len(newest)
+        )
 
     def delete(self, session_id: str) -> None:
         with self._lock:
