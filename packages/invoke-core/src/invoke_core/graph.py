@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_core import core_schema
 
 from invoke_core.errors import (
     CycleError,
@@ -34,6 +33,7 @@ from invoke_core.errors import (
 from invoke_core.invocation import BaseInvocation
 from invoke_core.nodes.collections import CollectInvocation, IterateInvocation
 from invoke_core.ordering import TopologicalOrder
+from invoke_core.pydantic_compat import ValidatedByItself
 from invoke_core.registry import get_invocation_class
 from invoke_core.typecheck import is_assignable, item_type, type_name
 
@@ -165,7 +165,7 @@ def _check_node_id(node_id: Any) -> str:
     return node_id
 
 
-class Graph:
+class Graph(ValidatedByItself):
     """Nodes and edges, validated as they are added."""
 
     def __init__(self, nodes: Mapping[str, Any] | Iterable[BaseInvocation] | None = None, edges: Iterable[Any] = ()):
@@ -490,9 +490,6 @@ class Graph:
             "edges": [edge.as_dict() for edge in self.edges],
         }
 
-    def model_dump_json(self) -> str:
-        return json.dumps(self.model_dump())
-
     @classmethod
     def model_validate(cls, obj: Any) -> Graph:
         """Build and validate a graph from its JSON dict (or return a Graph unchanged)."""
@@ -510,17 +507,6 @@ class Graph:
         except ValueError as exc:
             raise MalformedGraphError(f"graph JSON does not parse: {exc}") from None
         return cls.model_validate(data)
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls.model_validate,
-            serialization=core_schema.plain_serializer_function_ser_schema(lambda graph: graph.model_dump()),
-        )
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
-        return GRAPH_JSON_SCHEMA
 
     def __repr__(self) -> str:
         return f"Graph({len(self.nodes)} nodes, {len(self.edges)} edges)"
@@ -573,3 +559,5 @@ GRAPH_JSON_SCHEMA: dict[str, Any] = {
         },
     },
 }
+
+Graph.JSON_SCHEMA = GRAPH_JSON_SCHEMA

@@ -83,7 +83,7 @@ class Invoker:
             session = self.get_session(session)
         self.services.sessions.set(session)
         item = self.services.queue.enqueue(session, invoke_all=invoke_all, priority=priority, front=front)
-        self._emit_status(item)
+        self.emit_status(item)
         self.processor.start()
         return item
 
@@ -155,9 +155,10 @@ class Invoker:
     def _after_cancel(self, items: list[QueueItem]) -> None:
         for item in items:
             self.processor.cancel_running(item.item_id)
-            self._emit_status(item)
+            self.emit_status(item)
 
-    def _emit_status(self, item: QueueItem) -> None:
+    def emit_status(self, item: QueueItem) -> None:
+        """Tell listeners a queue item changed status."""
         self.services.events.emit(
             QueueItemStatusChangedEvent(
                 session_id=item.session_id,

@@ -7,7 +7,6 @@ import threading
 import traceback
 from typing import TYPE_CHECKING
 
-from invoke_core.events import QueueItemStatusChangedEvent
 from invoke_core.services.session_queue import QueueItem
 
 if TYPE_CHECKING:
@@ -70,14 +69,9 @@ class SessionProcessor:
 
     def _run_item(self, item: QueueItem) -> None:
         services = self.invoker.services
-        events = services.events
         flag = threading.Event()
         self._cancel_flags[item.item_id] = flag
-        events.emit(
-            QueueItemStatusChangedEvent(
-                session_id=item.session_id, queue_item_id=item.item_id, batch_id=item.batch_id, status="in_progress"
-            )
-        )
+        self.invoker.emit_status(item)
         session = item.session
         error = None
         try:
@@ -99,12 +93,4 @@ class SessionProcessor:
         except Exception:
             logger.exception("could not record the end of queue item %s", item.item_id)
             return
-        events.emit(
-            QueueItemStatusChangedEvent(
-                session_id=item.session_id,
-                queue_item_id=item.item_id,
-                batch_id=item.batch_id,
-                status=finished.status,
-                error=finished.error,
-            )
-        )
+        self.invoker.emit_status(finished)

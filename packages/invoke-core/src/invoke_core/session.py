@@ -21,12 +21,12 @@ from collections import deque
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from pydantic_core import core_schema
 
 from invoke_core.errors import GraphValidationError, MissingInputError, NodeAlreadyExecutedError
 from invoke_core.graph import GRAPH_JSON_SCHEMA, Edge, Graph, node_validation_error
 from invoke_core.invocation import BaseInvocation, BaseInvocationOutput
 from invoke_core.nodes.collections import CollectInvocation, IterateInvocation
+from invoke_core.pydantic_compat import ValidatedByItself
 
 
 class NodeError(BaseModel):
@@ -73,7 +73,7 @@ def _clone(node: BaseInvocation) -> BaseInvocation:
     return clone
 
 
-class Session:
+class Session(ValidatedByItself):
     """The execution state of one graph."""
 
     def __init__(self, graph: Graph | dict[str, Any] | None = None, id: str | None = None):
@@ -455,9 +455,6 @@ class Session:
             "updated_at": self.updated_at,
         }
 
-    def model_dump_json(self) -> str:
-        return json.dumps(self.model_dump())
-
     @classmethod
     def model_validate(cls, data: Any) -> Session:
         if isinstance(data, Session):
@@ -485,18 +482,11 @@ class Session:
 
     @classmethod
     def model_validate_json(cls, text: str | bytes) -> Session:
-        return cls.model_validate(json.loads(text))
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls.model_validate,
-            serialization=core_schema.plain_serializer_function_ser_schema(lambda session: session.model_dump()),
-        )
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
-        return SESSION_JSON_SCHEMA
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise GraphValidationError(f"session JSON does not parse: {exc}") from None
+        return cls.model_validate(data)
 
     def __repr__(self) -> str:
         return f"Session({self.id!r}, {len(self.graph.nodes)} nodes, {self.status})"
@@ -524,5 +514,7 @@ SESSION_JSON_SCHEMA: dict[str, Any] = {
     },
     "required": ["id", "graph"],
 }
+
+Session.JSON_SCHEMA = SESSION_JSON_SCHEMA
 
 __all__ = ["NodeError", "Session", "execution_id", "source_of"]
