@@ -18,6 +18,7 @@ from invoke_core import (
     InvocationServices,
     InvokeConfig,
     Invoker,
+    Session,
 )
 from invoke_core.events import (
     InvocationCompleteEvent,
@@ -259,3 +260,20 @@ def test_invoke_returns_a_snapshot_of_the_queue_item(invoker):
     assert item.status == "pending"
     assert invoker.wait(item, timeout=10).status == "completed"
     assert item.status == "pending"
+
+
+def test_a_running_session_can_be_read_and_saved_from_another_thread(invoker):
+    size = 3000
+    nodes = {f"n{i}": {"type": "add", "b": 1} for i in range(size)}
+    edges = [edge(f"n{i}", "value", f"n{i + 1}", "a") for i in range(size - 1)]
+    session = invoker.create_session({"nodes": nodes, "edges": edges})
+    item = invoker.invoke(session)
+    snapshots = []
+    while invoker.services.queue.get(item.item_id).status in ("pending", "in_progress"):
+        snapshots.append(Session.model_validate_json(session.model_dump_json()))
+    assert invoker.wait(item, timeout=30).status == "completed"
+    assert session.results[f"n{size - 1}"].value == size
+    # every snapshot taken mid-run is a consistent session that can carry on to the same end
+    middle = snapshots[len(snapshots) // 2]
+    invoker.run(middle)
+    assert middle.results[f"n{size - 1}"].value == size

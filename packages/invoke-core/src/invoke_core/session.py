@@ -441,14 +441,20 @@ class Session(ValidatedByItself):
     # ---- JSON ----------------------------------------------------------------------------
 
     def model_dump(self, mode: str = "json") -> dict[str, Any]:
+        """The session as JSON. Safe to call while another thread runs it: each container is
+        copied in one step under the GIL, history first; an execution is recorded in results
+        before history, so every execution the copied history names has its result copied too."""
+        history = list(self.history)
+        expanded = list(self._expanded)
+        results, errors, counts = dict(self.results), dict(self.errors), dict(self._counts)
         return {
             "id": self.id,
             "graph": self.graph_json(),
-            "results": {execution: outputs.model_dump(mode="json") for execution, outputs in self.results.items()},
-            "errors": {execution: error.model_dump() for execution, error in self.errors.items()},
-            "history": list(self.history),
-            "expanded": list(self._expanded),
-            "iteration_counts": [[node_id, list(key), count] for (node_id, key), count in self._counts.items()],
+            "results": {execution: outputs.model_dump(mode="json") for execution, outputs in results.items()},
+            "errors": {execution: error.model_dump() for execution, error in errors.items()},
+            "history": history,
+            "expanded": expanded,
+            "iteration_counts": [[node_id, list(key), count] for (node_id, key), count in counts.items()],
             "canceled": self.canceled,
             "status": self.status,
             "created_at": self.created_at,
