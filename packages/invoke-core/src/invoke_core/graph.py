@@ -245,12 +245,9 @@ class Graph(ValidatedByItself):
 
     def add_node(self, node: BaseInvocation | Mapping[str, Any], node_id: str | None = None) -> str:
         """Add one node; returns its id (a new one is made when the node has none)."""
-        if isinstance(node, Mapping):
-            node_id = _check_node_id(node_id or node.get("id") or uuid.uuid4().hex)
-            node = parse_node(node_id, node)
-        else:
-            node_id = _check_node_id(node_id or node.id or uuid.uuid4().hex)
-            node = parse_node(node_id, node)
+        given = node.get("id") if isinstance(node, Mapping) else node.id
+        node_id = _check_node_id(node_id or given or uuid.uuid4().hex)
+        node = parse_node(node_id, node)
         if node_id in self.nodes:
             raise DuplicateNodeIdError(f"node id {node_id!r} is already in the graph", node_id=node_id)
         self._insert_node(node)
@@ -288,7 +285,7 @@ class Graph(ValidatedByItself):
             nodes: Mapping[str, Any] = other.nodes
             edges: Iterable[Any] = other.edges
         else:
-            nodes, edges = _split_graph_json(other)
+            nodes, edges = split_graph_json(other)
         trial = self.copy()
         trial._load(nodes, edges)
         self.__dict__.update(trial.__dict__)
@@ -495,7 +492,7 @@ class Graph(ValidatedByItself):
         """Build and validate a graph from its JSON dict (or return a Graph unchanged)."""
         if isinstance(obj, Graph):
             return obj
-        nodes, edges = _split_graph_json(obj)
+        nodes, edges = split_graph_json(obj)
         graph = cls()
         graph._load(nodes, edges)
         return graph
@@ -517,7 +514,7 @@ class Graph(ValidatedByItself):
     __hash__ = None  # type: ignore[assignment]
 
 
-def _split_graph_json(obj: Any) -> tuple[Mapping[str, Any], Iterable[Any]]:
+def split_graph_json(obj: Any) -> tuple[Mapping[str, Any], Iterable[Any]]:
     if not isinstance(obj, Mapping):
         raise MalformedGraphError(f"a graph must be an object with 'nodes' and 'edges', got {type(obj).__name__}")
     unknown = set(obj) - {"nodes", "edges", "id"}

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from invoke_core.errors import GraphValidationError, MissingInputError, NodeAlreadyExecutedError
-from invoke_core.graph import GRAPH_JSON_SCHEMA, Edge, Graph, node_validation_error
+from invoke_core.graph import GRAPH_JSON_SCHEMA, Edge, Graph, node_validation_error, split_graph_json
 from invoke_core.invocation import BaseInvocation, BaseInvocationOutput
 from invoke_core.nodes.collections import CollectInvocation, IterateInvocation
 from invoke_core.pydantic_compat import ValidatedByItself
@@ -130,10 +130,8 @@ class Session(ValidatedByItself):
     def add_graph(self, graph: Graph | dict[str, Any]) -> None:
         """Add a whole graph; all of it is validated before any of it is added."""
         self._sync()
-        edges = (
-            graph.edges if isinstance(graph, Graph) else (graph.get("edges") or [] if isinstance(graph, dict) else [])
-        )
-        for raw in edges if isinstance(edges, list) else ():
+        edges = graph.edges if isinstance(graph, Graph) else split_graph_json(graph)[1]
+        for raw in edges:
             self._refuse_if_started(self.graph._parse_edge(raw))
         self.graph.add_graph(graph)
         self._rebuild_schedule()
@@ -246,7 +244,9 @@ class Session(ValidatedByItself):
     def source_node(self, execution: str) -> str:
         """The graph node id an execution belongs to."""
         found = self._instances.get(execution)
-        return found[0] if found is not None else source_of(execution)
+        if found is not None:
+            return found[0]
+        return execution if "[" not in execution else source_of(execution)
 
     def prepared_node(self, execution: str) -> BaseInvocation | None:
         """The node as it runs (links applied), while it runs."""
