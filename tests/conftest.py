@@ -1,5 +1,8 @@
-"""Shared test setup: installed plugins never leak into a test run unless a test asks."""
+"""Shared test setup: installed plugins never leak into a test run unless a test asks, and
+nothing a test runs writes into the user's real root folder."""
 
 import os
+import tempfile
 
 os.environ["INVOKE_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+os.environ["INVOKE_ROOT"] = tempfile.mkdtemp(prefix="invoke-tests-")

@@ -14,19 +14,9 @@ from invoke_core.invocation import BaseInvocation
 from invoke_core.nodes import images, math, primitives, strings
 from PIL import Image
 
+from tests.core.helpers import edge as link
+
 NODE_MODULES = (primitives, math, strings, images)
-
-
-@pytest.fixture
-def invoker() -> Invoker:
-    return Invoker()
-
-
-def link(source: str, source_field: str, destination: str, destination_field: str) -> dict[str, Any]:
-    return {
-        "source": {"node_id": source, "field": source_field},
-        "destination": {"node_id": destination, "field": destination_field},
-    }
 
 
 def run(invoker: Invoker, nodes: dict[str, Any], edges: list[dict[str, Any]] = ()):  # type: ignore[assignment]
