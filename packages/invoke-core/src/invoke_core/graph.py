@@ -11,7 +11,6 @@ cycles) and rejected with a typed error naming the nodes and fields. JSON:
 from __future__ import annotations
 
 import gc
-import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -496,14 +495,6 @@ class Graph(ValidatedByItself):
         graph = cls()
         graph._load(nodes, edges)
         return graph
-
-    @classmethod
-    def model_validate_json(cls, text: str | bytes) -> Graph:
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise MalformedGraphError(f"graph JSON does not parse: {exc}") from None
-        return cls.model_validate(data)
 
     def __repr__(self) -> str:
         return f"Graph({len(self.nodes)} nodes, {len(self.edges)} edges)"

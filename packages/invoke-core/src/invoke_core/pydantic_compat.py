@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 
 from pydantic_core import core_schema
 
+from invoke_core.errors import MalformedGraphError
+
 
 class ValidatedByItself:
     """A class pydantic validates with its `model_validate` and serialises with its `model_dump`.
@@ -25,6 +27,14 @@ class ValidatedByItself:
 
     def model_dump_json(self) -> str:
         return json.dumps(self.model_dump())
+
+    @classmethod
+    def model_validate_json(cls, text: str | bytes) -> Any:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise MalformedGraphError(f"{cls.__name__} JSON does not parse: {exc}") from None
+        return cls.model_validate(data)
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:

@@ -13,7 +13,6 @@ and continues where it stopped.
 
 from __future__ import annotations
 
-import json
 import time
 import traceback as traceback_module
 import uuid
@@ -485,14 +484,6 @@ class Session(ValidatedByItself):
         session._expanded = list(data.get("expanded", []))
         session._rebuild_schedule()
         return session
-
-    @classmethod
-    def model_validate_json(cls, text: str | bytes) -> Session:
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise GraphValidationError(f"session JSON does not parse: {exc}") from None
-        return cls.model_validate(data)
 
     def __repr__(self) -> str:
         return f"Session({self.id!r}, {len(self.graph.nodes)} nodes, {self.status})"
