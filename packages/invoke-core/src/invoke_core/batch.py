@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from invoke_core.errors import FieldNotFoundError, NodeNotFoundError, NodeValidationError
+from invoke_core.errors import NodeValidationError
 from invoke_core.graph import Graph
 
 
@@ -67,17 +67,8 @@ class Batch(BaseModel):
         """Check each value against its field once, up front, and keep its JSON form."""
         checked = []
         for datum in group:
-            node = self.graph.nodes.get(datum.node_path)
-            if node is None:
-                raise NodeNotFoundError(
-                    f"batch data names node {datum.node_path!r}, which is not in the graph", node_id=datum.node_path
-                )
-            if datum.field_name not in node.__input_types__:
-                raise FieldNotFoundError(
-                    f"node {datum.node_path!r} ({node.invocation_type()}) has no input {datum.field_name!r}",
-                    node_id=datum.node_path,
-                    field=datum.field_name,
-                )
+            self.graph.input_type(datum.node_path, datum.field_name)  # the node and input must exist
+            node = self.graph.nodes[datum.node_path]
             values = []
             for value in datum.items:
                 trial = node.model_copy()

@@ -100,8 +100,6 @@ class Edge:
             "destination": {"node_id": self.destination.node_id, "field": self.destination.field},
         }
 
-    as_dict = model_dump
-
 
 # Inputs that gather any number of links.
 _MULTI_LINK_INPUTS = {CollectInvocation: frozenset({"item", "collection"})}
@@ -483,7 +481,7 @@ class Graph(ValidatedByItself):
     def model_dump(self, mode: str = "json") -> dict[str, Any]:
         return {
             "nodes": {node_id: node.graph_dict() for node_id, node in self.nodes.items()},
-            "edges": [edge.as_dict() for edge in self.edges],
+            "edges": [edge.model_dump() for edge in self.edges],
         }
 
     @classmethod

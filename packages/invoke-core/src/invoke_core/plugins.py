@@ -114,14 +114,6 @@ def unregister_plugin(name: str) -> None:
         _generation += 1
 
 
-def reset_plugins() -> None:
-    """Forget every plugin; the next use loads them again (tests use this)."""
-    global _manager, _generation
-    with _lock:
-        _manager = None
-        _generation += 1
-
-
 def plugins_generation() -> int:
     return _generation
 
