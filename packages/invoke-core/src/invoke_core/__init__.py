@@ -15,6 +15,7 @@ from invoke_core.context import InvocationContext
 from invoke_core.errors import (
     CanceledError,
     ConfigError,
+    CorruptDataError,
     CycleError,
     DuplicateLinkError,
     DuplicateNodeIdError,
@@ -127,6 +128,7 @@ __all__ = [
     "Graph",
     "GraphValidationError",
     "ImageField",
+    "CorruptDataError",
     "ImageNotFoundError",
     "ImageOutput",
     "InvalidNodeClassError",

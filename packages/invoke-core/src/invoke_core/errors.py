@@ -99,5 +99,9 @@ class ObjectNotFoundError(InvokeError, LookupError):
     """No stored object has this name."""
 
 
+class CorruptDataError(InvokeError, ValueError):
+    """A stored item (a session, an image file, an object) exists but cannot be read back."""
+
+
 class CanceledError(InvokeError):
     """Raised inside a node to stop work because its session was canceled."""
