@@ -7,7 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from invoke_core import InvocationServices, Invoker, load_config, register_plugin, unregister_plugin
+from invoke_core import (
+    InvocationServices,
+    Invoker,
+    get_plugin_manager,
+    load_config,
+    register_plugin,
+    unregister_plugin,
+)
 from invoke_services_local import plugin as local_plugin
 
 
@@ -15,7 +22,8 @@ from invoke_services_local import plugin as local_plugin
 def local_plugin_registered() -> Iterator[None]:
     name = register_plugin(local_plugin, name="local")
     yield
-    unregister_plugin(name)
+    if get_plugin_manager().get_plugin(name) is not None:  # a test may have unregistered it
+        unregister_plugin(name)
 
 
 @pytest.fixture
