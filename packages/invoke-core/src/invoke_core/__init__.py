@@ -35,6 +35,7 @@ from invoke_core.errors import (
     PluginLoadError,
     QueueItemNotFoundError,
     ServiceNotFoundError,
+    SessionBusyError,
     SessionNotFoundError,
     UnknownNodeTypeError,
 )
@@ -150,6 +151,7 @@ __all__ = [
     "ObjectNotFoundError",
     "PluginLoadError",
     "QueueItemNotFoundError",
+    "SessionBusyError",
     "QueueItemStatusChangedEvent",
     "ServiceNotFoundError",
     "Session",

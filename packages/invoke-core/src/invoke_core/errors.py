@@ -87,6 +87,10 @@ class SessionNotFoundError(InvokeError, LookupError):
     """No stored session has this id."""
 
 
+class SessionBusyError(InvokeError):
+    """The session is running now; it can be changed again once its run ends."""
+
+
 class QueueItemNotFoundError(InvokeError, LookupError):
     """No queue item has this id."""
 
