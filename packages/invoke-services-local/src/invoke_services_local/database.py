@@ -87,3 +87,18 @@ def release_database(database: Database) -> None:
         if database._users <= 0 and _open.get(database.path) is database:
             del _open[database.path]
             database.close()
+
+
+class UsesDatabase:
+    """Mixin for a service on the root's shared database; `close` lets go of it once."""
+
+    db: Database
+    _released = False
+
+    def _use_database(self, root: Path) -> None:
+        self.db = open_database(root)
+
+    def close(self) -> None:
+        if not self._released:
+            self._released = True
+            release_database(self.db)

@@ -20,7 +20,7 @@ from invoke_core.errors import CorruptDataError, ImageNotFoundError
 from invoke_core.services.image_storage import THUMBNAIL_SIZE, ImageRecord, ImageStorage, new_image_name
 from invoke_core.services.page import Page, check_paging
 
-from invoke_services_local.database import open_database, release_database
+from invoke_services_local.database import UsesDatabase
 from invoke_services_local.files import remove_stale_temp_files, write_atomically
 
 logger = logging.getLogger("invoke.services_local")
@@ -62,7 +62,7 @@ def png_text_chunks(metadata: dict[str, Any]) -> dict[str, str]:
     return chunks
 
 
-class DiskImageStorage(ImageStorage):
+class DiskImageStorage(UsesDatabase, ImageStorage):
     def __init__(self, config: InvokeConfig):
         self.folder = Path(config.root) / IMAGES_FOLDER
         self.thumbnails = self.folder / THUMBNAILS_FOLDER
@@ -70,8 +70,7 @@ class DiskImageStorage(ImageStorage):
         self.compress_level = int(config.extra("png_compress_level", 1))  # 1: fast, a little larger
         remove_stale_temp_files(self.folder)
         remove_stale_temp_files(self.thumbnails)
-        self.db = open_database(config.root)
-        self._closed = False
+        self._use_database(config.root)
 
     # ---- names and paths -----------------------------------------------------------------
 
@@ -196,8 +195,3 @@ class DiskImageStorage(ImageStorage):
             except CorruptDataError as exc:  # one bad row must not hide the others
                 logger.warning("%s (left out of the listing)", exc)
         return Page[ImageRecord].model_construct(items=records, page=page, per_page=per_page, total=total)
-
-    def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            release_database(self.db)

@@ -16,7 +16,7 @@ from typing import Any
 from invoke_core import BaseInvocationOutput, InvokeConfig
 from invoke_core.services.invocation_cache import InvocationCache
 
-from invoke_services_local.database import open_database, release_database
+from invoke_services_local.database import UsesDatabase
 
 
 def _class_path(cls: type) -> str:
@@ -31,12 +31,11 @@ def _import_class(path: str) -> Any:
     return found
 
 
-class SqliteInvocationCache(InvocationCache):
+class SqliteInvocationCache(UsesDatabase, InvocationCache):
     def __init__(self, config: InvokeConfig):
         self.max_size = config.node_cache_size
-        self.db = open_database(config.root)
+        self._use_database(config.root)
         self.hits = self.misses = 0
-        self._closed = False
 
     @property
     def enabled(self) -> bool:
@@ -80,8 +79,3 @@ class SqliteInvocationCache(InvocationCache):
 
     def __len__(self) -> int:
         return self.db.read_one("SELECT COUNT(*) FROM invocation_cache")[0]
-
-    def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            release_database(self.db)

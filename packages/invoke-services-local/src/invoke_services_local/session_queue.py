@@ -28,7 +28,7 @@ from invoke_core.services.session_queue import (
 )
 from invoke_core.session import Session
 
-from invoke_services_local.database import open_database, release_database
+from invoke_services_local.database import UsesDatabase
 from invoke_services_local.session_storage import session_from_json
 from invoke_services_local.worker_lock import WorkerLock, is_alive
 
@@ -64,14 +64,13 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-class SqliteSessionQueue(SessionQueue):
+class SqliteSessionQueue(UsesDatabase, SessionQueue):
     def __init__(self, config: InvokeConfig):
         super().__init__()
         self.root = config.root
-        self.db = open_database(config.root)
+        self._use_database(config.root)
         self._worker: WorkerLock | None = None
         self._worker_lock = threading.Lock()
-        self._closed = False
         self.recovered = self.fail_interrupted()
 
     # ---- crash recovery ------------------------------------------------------------------
@@ -256,10 +255,7 @@ class SqliteSessionQueue(SessionQueue):
             return db.execute("DELETE FROM queue WHERE status IN ('completed', 'failed', 'canceled')").rowcount
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
         with self._worker_lock:
             if self._worker is not None:
                 self._worker.release()
-        release_database(self.db)
+        super().close()

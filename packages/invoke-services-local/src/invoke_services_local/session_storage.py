@@ -12,7 +12,7 @@ from invoke_core.services.page import Page, check_paging
 from invoke_core.services.session_storage import SessionStorage
 from invoke_core.session import Session
 
-from invoke_services_local.database import open_database, release_database
+from invoke_services_local.database import UsesDatabase
 
 logger = logging.getLogger("invoke.services_local")
 
@@ -25,10 +25,9 @@ def session_from_json(session_id: str, text: str) -> Session:
         raise CorruptDataError(f"stored session {session_id!r} cannot be read: {exc}") from None
 
 
-class SqliteSessionStorage(SessionStorage):
+class SqliteSessionStorage(UsesDatabase, SessionStorage):
     def __init__(self, config: InvokeConfig):
-        self.db = open_database(config.root)
-        self._closed = False
+        self._use_database(config.root)
 
     def get(self, session_id: str) -> Session:
         row = self.db.read_one("SELECT data FROM sessions WHERE id = ?", (session_id,))
@@ -66,8 +65,3 @@ class SqliteSessionStorage(SessionStorage):
         with self.db.write() as db:
             if db.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount == 0:
                 raise SessionNotFoundError(f"no session {session_id!r}")
-
-    def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            release_database(self.db)
