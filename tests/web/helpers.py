@@ -74,7 +74,6 @@ def wait_for(predicate, timeout: float = 15.0, interval: float = 0.02) -> Any:
         time.sleep(interval)
 
 
-
 class SocketListener:
     """A python-socketio client that records every event it receives, in order."""
 

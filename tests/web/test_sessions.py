@@ -68,11 +68,17 @@ def test_build_invoke_receive_events_in_order_and_fetch_the_image(server, client
     assert thumb.headers["etag"] != full.headers["etag"]
 
     listed = client.get("/api/v1/images", params={"session_id": session_id}).json()
-    assert [item["image_name"] for item in listed["items"]] == [image_name, session["results"]["blank"]["image"]["image_name"]]
+    assert [item["image_name"] for item in listed["items"]] == [
+        image_name,
+        session["results"]["blank"]["image"]["image_name"],
+    ]
 
 
 def test_invoke_one_node_at_a_time_then_executed_nodes_are_immutable(client, server):
-    graph = {"nodes": {"a": {"type": "integer", "value": 2}, "b": {"type": "add", "b": 3}}, "edges": [edge("a", "value", "b", "a")]}
+    graph = {
+        "nodes": {"a": {"type": "integer", "value": 2}, "b": {"type": "add", "b": 3}},
+        "edges": [edge("a", "value", "b", "a")],
+    }
     session_id = client.post("/api/v1/sessions", json=graph).json()["id"]
 
     item = client.put(f"/api/v1/sessions/{session_id}/invoke", params={"all": "false"}).json()
@@ -103,7 +109,9 @@ def test_invoke_one_node_at_a_time_then_executed_nodes_are_immutable(client, ser
 
 
 def test_a_failing_node_is_an_error_event_and_recorded(server, client):
-    session_id = client.post("/api/v1/sessions", json={"nodes": {"f": {"type": "web_test_fail", "reason": "boom"}}}).json()["id"]
+    session_id = client.post(
+        "/api/v1/sessions", json={"nodes": {"f": {"type": "web_test_fail", "reason": "boom"}}}
+    ).json()["id"]
     with SocketListener(server) as listener:
         listener.subscribe_session(session_id)
         client.put(f"/api/v1/sessions/{session_id}/invoke")

@@ -67,9 +67,7 @@ def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         generation = plugins_generation()
         if built.get("generation") != generation:  # plugins changed: node types may have too
-            schema = get_openapi(
-                title=app.title, version=app.version, description=app.description, routes=app.routes
-            )
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             schema["x-invoke-nodes"] = node_components(components)
             event_components(components)

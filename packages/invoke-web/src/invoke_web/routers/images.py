@@ -81,9 +81,7 @@ def get_thumbnail(
     return _cached_bytes(f'"{image_name}-thumbnail-{size}"', if_none_match, "image/webp", make)
 
 
-@router.post(
-    "/upload", status_code=201, response_model=ImageRecord, responses=UPLOAD_ERRORS, summary="Upload an image"
-)
+@router.post("/upload", status_code=201, response_model=ImageRecord, responses=UPLOAD_ERRORS, summary="Upload an image")
 def upload_image(
     request: Request, invoker: InvokerDep, file: Annotated[UploadFile, File(description="An image file")]
 ) -> ImageRecord:

@@ -76,9 +76,7 @@ def enqueue_batch(invoker: InvokerDep, request: EnqueueBatchRequest) -> EnqueueB
 
 
 @router.get("/status", response_model=QueueCounts, summary="How many items are in each status")
-def queue_status(
-    invoker: InvokerDep, batch_id: Annotated[str | None, Query(max_length=200)] = None
-) -> QueueCounts:
+def queue_status(invoker: InvokerDep, batch_id: Annotated[str | None, Query(max_length=200)] = None) -> QueueCounts:
     counts = invoker.services.queue.counts(batch_id)
     return QueueCounts(**counts, total=sum(counts.values()))
 

@@ -106,7 +106,9 @@ def invoke_session(
     with _session_lock:
         session = invoker.get_session(session_id)
         if session.is_complete():
-            raise ApiError(409, f"session {session_id!r} is {session.status}; nothing is left to run", error="SessionCompleteError")
+            raise ApiError(
+                409, f"session {session_id!r} is {session.status}; nothing is left to run", error="SessionCompleteError"
+            )
         _refuse_if_busy(invoker, session_id)
         return invoker.invoke(session, invoke_all=invoke_all)
 
