@@ -19,9 +19,28 @@ def test_nodes() -> Iterator[None]:
     unregister_plugin(name)
 
 
-@pytest.fixture
-def server(tmp_path) -> Iterator[LiveServer]:
-    with live_server(tmp_path) as running:
+try:
+    from invoke_services_local import plugin as local_plugin
+except ImportError:  # the local services are optional: without them, only memory is tested
+    local_plugin = None
+
+SERVICE_KINDS = ["memory", "local"] if local_plugin is not None else ["memory"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def local_services_registered() -> Iterator[None]:
+    if local_plugin is None:
+        yield
+        return
+    name = register_plugin(local_plugin, name="local")
+    yield
+    unregister_plugin(name)
+
+
+@pytest.fixture(params=SERVICE_KINDS)
+def server(request, tmp_path) -> Iterator[LiveServer]:
+    """A live server on each kind of services installed."""
+    with live_server(tmp_path, services=request.param) as running:
         yield running
 
 

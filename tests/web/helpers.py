@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import uvicorn
-from invoke_core import InvocationServices, InvokeConfig, Invoker
+from invoke_core import InvocationServices, InvokeConfig, Invoker, load_config
 from invoke_web import create_app
 
 
@@ -52,9 +52,16 @@ def serve(app: Any) -> Iterator[str]:
         sock.close()
 
 
+def make_services(root, kind: str = "memory") -> InvocationServices:
+    """The in-memory services, or the local ones (SQLite + disk) under `root`."""
+    if kind == "memory":
+        return InvocationServices(InvokeConfig(root=root))
+    return InvocationServices.from_config(load_config(root, environ={}))
+
+
 @contextmanager
-def live_server(tmp_path, **settings: Any) -> Iterator[LiveServer]:
-    invoker = Invoker(InvocationServices(InvokeConfig(root=tmp_path)))
+def live_server(tmp_path, services: str = "memory", **settings: Any) -> Iterator[LiveServer]:
+    invoker = Invoker(make_services(tmp_path / "root", services))
     app = create_app(invoker, **settings)
     try:
         with serve(app) as url:

@@ -150,3 +150,9 @@ def test_list_sessions_is_paginated_newest_first(client):
     second = client.get("/api/v1/sessions", params={"page": 1, "per_page": 2}).json()
     assert first["total"] == 5 and first["per_page"] == 2
     assert [s["id"] for s in first["items"] + second["items"]] == list(reversed(ids))[:4]
+
+
+def test_the_server_runs_on_the_services_asked_for(server, request):
+    kind = request.node.callspec.params["server"]
+    module = type(server.invoker.services.sessions).__module__
+    assert module.startswith("invoke_services_local" if kind == "local" else "invoke_core")

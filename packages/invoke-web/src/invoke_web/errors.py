@@ -12,6 +12,7 @@ from invoke_core import (
     ImageNotFoundError,
     NodeAlreadyExecutedError,
     QueueItemNotFoundError,
+    SessionBusyError,
     SessionNotFoundError,
 )
 from pydantic import BaseModel, Field
@@ -84,6 +85,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     for error_class in (SessionNotFoundError, QueueItemNotFoundError, ImageNotFoundError):
         app.add_exception_handler(error_class, not_found)
+
+    @app.exception_handler(SessionBusyError)
+    async def busy(_request: Request, exc: SessionBusyError) -> JSONResponse:
+        return error_response(409, type(exc).__name__, str(exc))
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:

@@ -53,8 +53,16 @@ def get_image_record(invoker: InvokerDep, image_name: ImageName) -> ImageRecord:
 @router.get("/{image_name}/full", response_class=Response, responses=_BYTES_RESPONSES, summary="The image as PNG")
 def get_image(invoker: InvokerDep, image_name: ImageName, if_none_match: IfNoneMatch = None) -> Response:
     images = invoker.services.images
-    images.get_record(image_name)  # 404 before anything else
-    return _cached_bytes(f'"{image_name}"', if_none_match, "image/png", lambda: png_bytes(images.get(image_name)))
+    root = invoker.services.config.root
+    file = images.path(image_name)  # also the 404 for an unknown name
+
+    def make() -> bytes:
+        # a storage that keeps PNG files inside the root folder is served from the file as is
+        if file is not None and file.suffix == ".png" and file.resolve().is_relative_to(root.resolve()):
+            return file.read_bytes()
+        return png_bytes(images.get(image_name))
+
+    return _cached_bytes(f'"{image_name}"', if_none_match, "image/png", make)
 
 
 @router.get(
@@ -74,7 +82,7 @@ def get_thumbnail(
     def make() -> bytes:
         data = cache.get(image_name)
         if data is None:
-            data = thumbnail_bytes(images.get(image_name), size)
+            data = thumbnail_bytes(images.thumbnail(image_name, size), size)
             cache.put(image_name, data)
         return data
 

@@ -18,8 +18,8 @@ from invoke_web.schemas import EdgeJson, GraphJson, NodeAdded, NodeJson, get_inv
 router = APIRouter(prefix="/sessions", tags=["sessions"], responses=COMMON_ERRORS)
 InvokerDep = Annotated[Invoker, Depends(get_invoker)]
 
-# Changing a session and queueing it are checked and done as one step, so two requests cannot
-# both queue a session or edit it while it is being queued.
+# Checking that a session is not queued and queueing it are one step, so two requests cannot
+# both queue it. Edits of a running session are refused by the invoker (SessionBusyError).
 _session_lock = threading.Lock()
 
 
@@ -31,9 +31,9 @@ def _json(session: Session, status_code: int = 200) -> JSONResponse:
     return JSONResponse(session.model_dump(), status_code=status_code)
 
 
-def _refuse_if_busy(invoker: Invoker, session_id: str) -> None:
+def _refuse_if_queued(invoker: Invoker, session_id: str) -> None:
     if invoker.services.queue.items_for_session(session_id):
-        raise ApiError(409, f"session {session_id!r} is queued or running; cancel it first", error="SessionBusyError")
+        raise ApiError(409, f"session {session_id!r} is already queued or running", error="SessionBusyError")
 
 
 @router.post("", status_code=201, response_model=Session, summary="Create a session, optionally from a graph")
@@ -72,8 +72,6 @@ def get_session(invoker: InvokerDep, session_id: str) -> JSONResponse:
 )
 def add_node(invoker: InvokerDep, session_id: str, node: Annotated[NodeJson, Body()]) -> NodeAdded:
     with _session_lock:
-        invoker.get_session(session_id)
-        _refuse_if_busy(invoker, session_id)
         return NodeAdded(node_id=invoker.add_node(session_id, node))
 
 
@@ -86,8 +84,6 @@ def add_node(invoker: InvokerDep, session_id: str, node: Annotated[NodeJson, Bod
 )
 def add_edge(invoker: InvokerDep, session_id: str, edge: Annotated[EdgeJson, Body()]) -> dict[str, Any]:
     with _session_lock:
-        invoker.get_session(session_id)
-        _refuse_if_busy(invoker, session_id)
         return invoker.add_edge(session_id, edge).model_dump()
 
 
@@ -109,7 +105,7 @@ def invoke_session(
             raise ApiError(
                 409, f"session {session_id!r} is {session.status}; nothing is left to run", error="SessionCompleteError"
             )
-        _refuse_if_busy(invoker, session_id)
+        _refuse_if_queued(invoker, session_id)
         return invoker.invoke(session, invoke_all=invoke_all)
 
 
