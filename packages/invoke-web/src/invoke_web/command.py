@@ -18,7 +18,8 @@ from invoke_web.settings import DEFAULT_HOST, DEFAULT_PORT
     default=None,
     help="The root folder (default: INVOKE_ROOT or ~/invokeai)",
 )
-def web(host: str, port: int, root: Path | None) -> None:
+@click.option("--access-log/--no-access-log", default=False, show_default=True, help="Log every request")
+def web(host: str, port: int, root: Path | None, access_log: bool) -> None:
     """Serve the HTTP API and Socket.IO events."""
     import uvicorn
 
@@ -27,4 +28,4 @@ def web(host: str, port: int, root: Path | None) -> None:
     app = create_app(root=root)
     if app.state.settings.api_token is None and host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: serving on {host} without an API token (set INVOKE_API_TOKEN)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
