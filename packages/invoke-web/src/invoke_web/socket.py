@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import threading
+import time
 from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
@@ -26,6 +28,29 @@ logger = logging.getLogger("invoke.web.socket")
 
 QUEUE_ROOM = "queue"
 MAX_BUFFERED_PROGRESS = 1000  # past this many buffered events, new progress events are dropped
+# After a send, events gather this long before the next one: a burst becomes a few messages
+# while a lone event still leaves at once.
+FLUSH_INTERVAL = 0.003
+
+
+class PreEncodedJSON(str):
+    """JSON text encoded already; EventPacket writes it into the packet as is."""
+
+
+class _PreEncodedAwareJSON:
+    @staticmethod
+    def dumps(data: Any, **kwargs: Any) -> str:
+        if type(data) is list and len(data) == 2 and isinstance(data[1], PreEncodedJSON):
+            return "[" + json.dumps(data[0]) + "," + data[1] + "]"
+        return json.dumps(data, **kwargs)
+
+    loads = staticmethod(json.loads)
+
+
+class EventPacket(socketio.packet.Packet):
+    """A Socket.IO packet that takes pre-encoded event batches, so each event is encoded once."""
+
+    json = _PreEncodedAwareJSON
 
 
 def session_room(session_id: str) -> str:
@@ -128,21 +153,24 @@ class EventForwarder:
         assert self._wake is not None
         while True:
             await self._wake.wait()
+            await asyncio.sleep(0)  # let a burst's events land before taking them
             self._wake.clear()
             with self._lock:
                 batch = list(self._buffer)
                 self._buffer.clear()
                 self._wake_scheduled = False
+            sent_at = time.monotonic()
             try:
                 await self.deliver(batch)
             except Exception:  # a delivery problem must not stop later deliveries
                 logger.exception("could not forward %d events", len(batch))
+            await asyncio.sleep(max(0.0, sent_at + FLUSH_INTERVAL - time.monotonic()))
 
     def _has_members(self, room: str) -> bool:
         return next(iter(self.sio.manager.get_participants("/", room)), None) is not None
 
     async def deliver(self, events: list[Event]) -> None:
-        rooms: dict[str, list[dict[str, Any]]] = {}
+        rooms: dict[str, list[str]] = {}
         listening: dict[str, bool] = {}
         queue_listened = self._has_members(QUEUE_ROOM)
         for event in coalesce_progress(events):
@@ -157,17 +185,20 @@ class EventForwarder:
             if queue_listened and (event.queue_item_id is not None or isinstance(event, QueueItemStatusChangedEvent)):
                 targets.append(QUEUE_ROOM)
             for room in targets:
-                if envelope is None:
-                    envelope = event.envelope()  # serialised once, whatever the number of rooms and clients
+                if envelope is None:  # encoded once, whatever the number of rooms and clients
+                    envelope = f'{{"event":"{event.name}","data":{event.model_dump_json()}}}'
                 rooms.setdefault(room, []).append(envelope)
         for room, envelopes in rooms.items():
-            await self.sio.emit("events", envelopes, to=room)
+            # one packet, encoded once, sent to every member of the room
+            await self.sio.emit("events", PreEncodedJSON("[" + ",".join(envelopes) + "]"), to=room)
             self.sent_messages += 1
 
 
 def create_socket_server(forwarder_events: Any, *, token: str | None, cors_origins: list[str]) -> tuple[Any, Any]:
     """(the AsyncServer, its forwarder). Handlers: subscribe/unsubscribe to a session or the queue."""
-    sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=cors_origins or None)  # None: same origin only
+    sio = socketio.AsyncServer(
+        async_mode="asgi", serializer=EventPacket, cors_allowed_origins=cors_origins or None
+    )  # None: same origin only
     forwarder = EventForwarder(sio, forwarder_events)
     connected: set[str] = set()
 
