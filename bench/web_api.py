@@ -121,7 +121,7 @@ def enqueue_to_complete(url: str, runs: int = 200) -> tuple[float, float]:
             start = time.perf_counter()
             batch_id = client.post("/api/v1/queue/batches", json={"graph": ONE_NODE}).json()["batch_id"]
             with arrived:
-                arrived.wait_for(lambda: batch_id in done, timeout=30)
+                arrived.wait_for(lambda batch_id=batch_id: batch_id in done, timeout=30)
             latencies.append(done[batch_id] - start)
     sio.disconnect()
     latencies.sort()

@@ -38,7 +38,6 @@ def test_ten_subscribers_receive_the_same_events_in_order(server, client):
 
 
 def test_nobody_connected_means_the_engine_has_no_listener(server, client):
-    forwarder = server.app.state.forwarder
     events = server.invoker.services.events
     assert not events.has_listeners  # so the runner does not even build events
     with SocketListener(server):
