@@ -48,20 +48,20 @@ class InvokeGroup(click.Group):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self._plugins_added = False
+        self._plugins_generation = -1
 
     def _add_plugin_commands(self) -> None:
-        if self._plugins_added:
-            return
-        self._plugins_added = True
-        from invoke_core.plugins import call_per_plugin
+        """Ask every plugin for its commands; again only when the set of plugins changed."""
+        from invoke_core.plugins import call_per_plugin, get_plugin_manager, plugins_generation
 
+        get_plugin_manager()  # loads the installed plugins, which bumps the generation
+        if self._plugins_generation == plugins_generation():
+            return
+        self._plugins_generation = plugins_generation()
         try:
-            answers = call_per_plugin("register_commands", cli=self)
+            call_per_plugin("register_commands", cli=self)
         except Exception as exc:  # a broken plugin must not take the CLI down
             logger.warning("a plugin failed to add its commands: %s", exc)
-            return
-        del answers
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._add_plugin_commands()
