@@ -380,8 +380,44 @@ def test_plugin_factory_that_cannot_be_imported(tmp_path, plugins):
     assert_all_memory(InvocationServices.from_config(InvokeConfig(root=tmp_path)))
 
 
-def test_plugin_registering_an_unknown_service_kind(tmp_path, plugins):
-    services = {"telepathy": {"x": f"{FACTORY_MODULE}:make_recording_cache"}}
-    plugins(ServicesTestPlugin(services=services), name="config_test_unknown_kind")
-    with pytest.raises(PluginLoadError, match="telepathy"):
+def test_a_plugin_defines_a_service_kind_of_its_own(tmp_path, plugins):
+    services = {"telepathy": {"recording": f"{FACTORY_MODULE}:make_recording_cache"}}
+    plugins(ServicesTestPlugin(services=services), name="config_test_new_kind")
+    built = InvocationServices.from_config(InvokeConfig(root=tmp_path))
+    assert_all_memory(built)  # the core's kinds are untouched
+    telepathy = built.get("telepathy")  # the only implementation installed: no choice needed
+    assert type(telepathy) is RecordingCache
+    assert built.get("telepathy") is telepathy  # built once, then shared
+
+
+def test_a_plugin_kind_follows_the_config_and_defaults(tmp_path, plugins):
+    services = {
+        "telepathy": {
+            "recording": f"{FACTORY_MODULE}:make_recording_cache",
+            "images": f"{FACTORY_MODULE}:make_recording_image_storage",
+        }
+    }
+    plugins(ServicesTestPlugin(services=services, defaults={"telepathy": "images"}), name="config_test_kind_choice")
+    by_default = InvocationServices.from_config(InvokeConfig(root=tmp_path))
+    assert type(by_default.get("telepathy")) is RecordingImageStorage
+    chosen = InvocationServices.from_config(load_config(tmp_path, environ={"INVOKE_TELEPATHY": "recording"}))
+    assert type(chosen.get("telepathy")) is RecordingCache
+    wrong = InvocationServices.from_config(InvokeConfig(root=tmp_path, telepathy="nope"))
+    with pytest.raises(ServiceNotFoundError, match="telepathy implementation 'nope'.*images, recording"):
+        wrong.get("telepathy")
+
+
+def test_an_unprovided_service_kind_is_a_clear_error(tmp_path):
+    services = InvocationServices(InvokeConfig(root=tmp_path))
+    with pytest.raises(ServiceNotFoundError, match="no installed plugin provides a 'telepathy' service"):
+        services.get("telepathy")
+    with pytest.raises(ServiceNotFoundError, match="core service"):
+        services.get("events")
+    given = object()
+    assert InvocationServices(InvokeConfig(root=tmp_path), extra={"telepathy": given}).get("telepathy") is given
+
+
+def test_a_badly_named_service_kind_is_refused(tmp_path, plugins):
+    plugins(ServicesTestPlugin(services={"not a name": {"x": "m:f"}}), name="config_test_bad_kind")
+    with pytest.raises(PluginLoadError, match="'not a name'"):
         InvocationServices.from_config(InvokeConfig(root=tmp_path))

@@ -19,6 +19,7 @@ from invoke_core import (
     InvokeConfig,
     Invoker,
     Session,
+    SessionBusyError,
 )
 from invoke_core.events import (
     InvocationCompleteEvent,
@@ -277,3 +278,38 @@ def test_a_running_session_can_be_read_and_saved_from_another_thread(invoker):
     middle = snapshots[len(snapshots) // 2]
     invoker.run(middle)
     assert middle.results[f"n{size - 1}"].value == size
+
+
+def test_a_running_session_refuses_edits_until_its_run_ends(invoker):
+    WAIT_STARTED.clear()
+    WAIT_GATE.clear()
+    session = invoker.create_session({"nodes": {"w": {"type": "invoker_test_wait"}}})
+    item = invoker.invoke(session)
+    assert WAIT_STARTED.wait(10)
+    with pytest.raises(SessionBusyError, match=f"session {session.id} is running"):
+        invoker.add_node(session.id, {"id": "late", "type": "add"})
+    with pytest.raises(SessionBusyError):
+        invoker.add_edge(session.id, edge("w", "steps", "w", "steps"))
+    with pytest.raises(SessionBusyError):
+        invoker.add_graph(session.id, {"nodes": {"other": {"type": "add"}}})
+    WAIT_GATE.set()
+    assert invoker.wait(item, timeout=10).status == "completed"
+    # once the run is over the session grows again and the next run picks up the new node
+    invoker.add_node(session.id, {"id": "late", "type": "add", "a": 1, "b": 2})
+    assert invoker.wait(invoker.invoke(session.id), timeout=10).status == "completed"
+    assert invoker.get_session(session.id).results["late"].value == 3
+
+
+def test_a_session_in_a_direct_run_refuses_edits(invoker):
+    WAIT_STARTED.clear()
+    WAIT_GATE.clear()
+    session = invoker.create_session({"nodes": {"w": {"type": "invoker_test_wait"}}})
+    worker = threading.Thread(target=invoker.run, args=(session,))
+    worker.start()
+    assert WAIT_STARTED.wait(10)
+    with pytest.raises(SessionBusyError):
+        invoker.add_node(session.id, {"id": "late", "type": "add"})
+    WAIT_GATE.set()
+    worker.join(10)
+    invoker.add_node(session.id, {"id": "late", "type": "add"})
+    assert "late" in invoker.get_session(session.id).graph.nodes

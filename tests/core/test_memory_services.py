@@ -863,3 +863,18 @@ def test_two_streams_each_get_every_event():
 
     one, two = asyncio.run(consume())
     assert one == sent and two == sent
+
+
+def test_image_storage_default_thumbnail_and_path():
+    images = MemoryImageStorage()
+    record = images.save(Image.new("RGB", (600, 300), (10, 20, 30)))
+    thumb = images.thumbnail(record.image_name)
+    assert thumb.size == (256, 128)  # longest side 256, aspect kept
+    assert thumb.getpixel((5, 5)) == (10, 20, 30)
+    assert images.thumbnail(record.image_name, max_size=60).size == (60, 30)
+    assert images.get(record.image_name).size == (600, 300)  # the stored image is untouched
+    assert images.path(record.image_name) is None  # kept in memory, no file
+    with pytest.raises(ImageNotFoundError):
+        images.path("nope.png")
+    with pytest.raises(ImageNotFoundError):
+        images.thumbnail("nope.png")

@@ -33,3 +33,25 @@ def test_bad_graph_file_is_one_line_and_exit_code_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "node 'a' (add): field 'a'" in result.stderr
+
+
+def test_image_graph_on_the_embedded_default_leaves_its_image_in_the_root(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "INVOKE_DISABLE_PLUGIN_AUTOLOAD"}
+    env["INVOKE_ROOT"] = str(tmp_path)  # installed plugins load, as for a user: the local services win
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke_core", "run", "examples/blurred_noise.json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    saved = {line["node"]: line["outputs"] for line in map(json.loads, result.stdout.splitlines())}["save"]
+    image_file = tmp_path / "images" / saved["image"]["image_name"]
+    from PIL import Image
+
+    with Image.open(image_file) as image:
+        assert image.size == (256, 256)
+        graph = json.loads(image.text["invokeai_graph"])
+    assert graph["nodes"]["noise"]["seed"] == 42
+    assert (tmp_path / "databases" / "invoke.db").is_file()

@@ -15,6 +15,7 @@ from invoke_core.context import InvocationContext
 from invoke_core.errors import (
     CanceledError,
     ConfigError,
+    CorruptDataError,
     CycleError,
     DuplicateLinkError,
     DuplicateNodeIdError,
@@ -34,6 +35,7 @@ from invoke_core.errors import (
     PluginLoadError,
     QueueItemNotFoundError,
     ServiceNotFoundError,
+    SessionBusyError,
     SessionNotFoundError,
     UnknownNodeTypeError,
 )
@@ -127,6 +129,7 @@ __all__ = [
     "Graph",
     "GraphValidationError",
     "ImageField",
+    "CorruptDataError",
     "ImageNotFoundError",
     "ImageOutput",
     "InvalidNodeClassError",
@@ -148,6 +151,7 @@ __all__ = [
     "ObjectNotFoundError",
     "PluginLoadError",
     "QueueItemNotFoundError",
+    "SessionBusyError",
     "QueueItemStatusChangedEvent",
     "ServiceNotFoundError",
     "Session",

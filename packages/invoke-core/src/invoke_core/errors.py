@@ -87,6 +87,10 @@ class SessionNotFoundError(InvokeError, LookupError):
     """No stored session has this id."""
 
 
+class SessionBusyError(InvokeError):
+    """The session is running now; it can be changed again once its run ends."""
+
+
 class QueueItemNotFoundError(InvokeError, LookupError):
     """No queue item has this id."""
 
@@ -97,6 +101,10 @@ class ImageNotFoundError(InvokeError, LookupError):
 
 class ObjectNotFoundError(InvokeError, LookupError):
     """No stored object has this name."""
+
+
+class CorruptDataError(InvokeError, ValueError):
+    """A stored item (a session, an image file, an object) exists but cannot be read back."""
 
 
 class CanceledError(InvokeError):

@@ -16,6 +16,7 @@ from typing import Any
 
 from invoke_core.batch import Batch
 from invoke_core.config import InvokeConfig
+from invoke_core.errors import SessionBusyError
 from invoke_core.events import Event, QueueItemStatusChangedEvent, SessionCanceledEvent
 from invoke_core.graph import Edge, Graph
 from invoke_core.invocation import BaseInvocation
@@ -44,20 +45,31 @@ class Invoker:
     def get_session(self, session_id: str) -> Session:
         return self.services.sessions.get(session_id)
 
-    def add_node(self, session_id: str, node: BaseInvocation | dict[str, Any], *, autolink: bool = False) -> str:
+    def _editable_session(self, session_id: str) -> Session:
+        """The stored session, unless it is running now: a run would overwrite the change when
+        it stores its result, so the edit is refused rather than silently lost."""
         session = self.get_session(session_id)
+        running = session_id in self._direct_runs or any(
+            item.status == "in_progress" for item in self.services.queue.items_for_session(session_id)
+        )
+        if running:
+            raise SessionBusyError(f"session {session_id} is running; change it after its run ends (or cancel it)")
+        return session
+
+    def add_node(self, session_id: str, node: BaseInvocation | dict[str, Any], *, autolink: bool = False) -> str:
+        session = self._editable_session(session_id)
         node_id = session.add_node(node, autolink=autolink)
         self.services.sessions.set(session)
         return node_id
 
     def add_edge(self, session_id: str, edge: Edge | dict[str, Any]) -> Edge:
-        session = self.get_session(session_id)
+        session = self._editable_session(session_id)
         added = session.add_edge(edge)
         self.services.sessions.set(session)
         return added
 
     def add_graph(self, session_id: str, graph: Graph | dict[str, Any]) -> None:
-        session = self.get_session(session_id)
+        session = self._editable_session(session_id)
         session.add_graph(graph)
         self.services.sessions.set(session)
 

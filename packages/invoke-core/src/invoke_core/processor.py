@@ -7,6 +7,7 @@ import threading
 import traceback
 from typing import TYPE_CHECKING
 
+from invoke_core.errors import InvokeError
 from invoke_core.services.session_queue import QueueItem
 
 if TYPE_CHECKING:
@@ -67,12 +68,20 @@ class SessionProcessor:
                 continue
             self._run_item(item)
 
+    def _latest_session(self, item: QueueItem):
+        """The stored session if there is one: it holds edits made while the item waited
+        (a queue may keep its own copy from enqueue time). Batch sessions exist only in the queue."""
+        try:
+            return self.invoker.services.sessions.get(item.session_id)
+        except InvokeError:  # none stored (a batch session), or the stored one is unreadable
+            return item.session
+
     def _run_item(self, item: QueueItem) -> None:
         services = self.invoker.services
         flag = threading.Event()
         self._cancel_flags[item.item_id] = flag
         self.invoker.emit_status(item)
-        session = item.session
+        session = self._latest_session(item)
         error = None
         try:
             self.invoker.runner.run(

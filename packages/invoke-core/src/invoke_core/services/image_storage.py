@@ -6,12 +6,15 @@ import threading
 import time
 import uuid
 from abc import ABC, abstractmethod
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from invoke_core.errors import ImageNotFoundError
 from invoke_core.services.page import Page, check_paging
+
+THUMBNAIL_SIZE = 256
 
 
 class ImageRecord(BaseModel):
@@ -53,6 +56,17 @@ class ImageStorage(ABC):
 
     @abstractmethod
     def delete(self, image_name: str) -> None: ...
+
+    def thumbnail(self, image_name: str, max_size: int = THUMBNAIL_SIZE) -> Any:
+        """A small PIL copy (longest side `max_size`); storages that keep them on disk override this."""
+        image = self.get(image_name)
+        image.thumbnail((max_size, max_size))
+        return image
+
+    def path(self, image_name: str) -> Path | None:
+        """The image's file, for storages that keep one on this machine; None otherwise."""
+        self.get_record(image_name)  # the same error as the others for an unknown name
+        return None
 
 
 def new_image_name() -> str:

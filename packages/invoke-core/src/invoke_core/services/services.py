@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from typing import Any
 
 from invoke_core.config import InvokeConfig, load_config
@@ -18,16 +19,18 @@ from invoke_core.services.session_storage import MemorySessionStorage, SessionSt
 
 
 def registered_services() -> dict[str, dict[str, tuple[str, str]]]:
-    """{service: {implementation name: ("module:factory", plugin name)}} from every plugin."""
+    """{service: {implementation name: ("module:factory", plugin name)}} from every plugin.
+
+    Besides the core's kinds (SERVICE_KINDS), a plugin may define a kind of its own (say
+    `model_manager`); such a service is built on first use through `InvocationServices.get`.
+    """
     found: dict[str, dict[str, tuple[str, str]]] = {kind: {} for kind in SERVICE_KINDS}
     for plugin_name, answer in call_per_plugin("register_services"):
         for kind, implementations in (answer or {}).items():
-            if kind not in found:
-                raise PluginLoadError(
-                    f"plugin {plugin_name!r} registers unknown service {kind!r}; known: {', '.join(SERVICE_KINDS)}"
-                )
+            if not kind.isidentifier() or kind.startswith("_"):
+                raise PluginLoadError(f"plugin {plugin_name!r} registers a service with a bad name {kind!r}")
             for name, target in implementations.items():
-                found[kind].setdefault(name, (target, plugin_name))
+                found.setdefault(kind, {}).setdefault(name, (target, plugin_name))
     return found
 
 
@@ -38,6 +41,22 @@ def default_service_names() -> dict[str, str]:
         for kind, name in (answer or {}).items():
             defaults.setdefault(kind, name)
     return defaults
+
+
+def _chosen_implementation(
+    kind: str, config: InvokeConfig, available: dict[str, tuple[str, str]], defaults: dict[str, str]
+) -> str:
+    """The config's choice, else a plugin's default, else the only one installed."""
+    name = config.service_choice(kind) or defaults.get(kind)
+    if name is None and len(available) == 1:
+        name = next(iter(available))
+    if name is None or name not in available:
+        offered = ", ".join(sorted(available)) or "none"
+        raise ServiceNotFoundError(
+            f"{kind} implementation {name!r} is not installed (installed: {offered}); "
+            "install the package that provides it or change the config"
+        )
+    return name
 
 
 def import_factory(target: str) -> Any:
@@ -61,6 +80,7 @@ class InvocationServices:
         objects: ObjectStorage | None = None,
         cache: InvocationCache | None = None,
         events: EventService | None = None,
+        extra: dict[str, Any] | None = None,
     ):
         self.config = config or InvokeConfig()
         self.sessions = sessions if sessions is not None else MemorySessionStorage(self.config)
@@ -69,6 +89,9 @@ class InvocationServices:
         self.objects = objects if objects is not None else MemoryObjectStorage(self.config)
         self.cache = cache if cache is not None else MemoryInvocationCache(self.config)
         self.events = events if events is not None else MemoryEventService(self.config)
+        # services of kinds plugins define, built on first `get`
+        self._extra: dict[str, Any] = dict(extra or {})
+        self._extra_lock = threading.Lock()
 
     @classmethod
     def from_config(cls, config: InvokeConfig | None = None) -> InvocationServices:
@@ -78,13 +101,7 @@ class InvocationServices:
         defaults = default_service_names()
         built: dict[str, Any] = {}
         for kind in SERVICE_KINDS:
-            name = config.service_choice(kind) or defaults.get(kind, "memory")
-            if name not in available[kind]:
-                offered = ", ".join(sorted(available[kind])) or "none"
-                raise ServiceNotFoundError(
-                    f"{kind} implementation {name!r} is not installed (installed: {offered}); "
-                    "install the package that provides it or change the config"
-                )
+            name = _chosen_implementation(kind, config, available[kind], {kind: "memory"} | defaults)
             target, _plugin = available[kind][name]
             built[kind] = import_factory(target)(config)
         return cls(
@@ -97,9 +114,39 @@ class InvocationServices:
             events=built["events"],
         )
 
+    def get(self, kind: str) -> Any:
+        """The service of a kind a plugin defines (e.g. "model_manager"), built on first use.
+
+        The implementation is the config's choice (`model_manager = "name"` in invoke.toml or
+        INVOKE_MODEL_MANAGER), else a plugin's default, else the only one installed.
+        """
+        service = self._extra.get(kind)
+        if service is not None:
+            return service
+        if kind in SERVICE_KINDS:
+            raise ServiceNotFoundError(f"{kind} is a core service: use its attribute on InvocationServices")
+        with self._extra_lock:
+            if kind not in self._extra:
+                available = registered_services().get(kind)
+                if not available:
+                    raise ServiceNotFoundError(
+                        f"no installed plugin provides a {kind!r} service; install the package that provides it"
+                    )
+                name = _chosen_implementation(kind, self.config, available, default_service_names())
+                self._extra[kind] = import_factory(available[name][0])(self.config)
+            return self._extra[kind]
+
     def close(self) -> None:
         """Release what the services hold (connections, files)."""
-        for service in (self.sessions, self.queue, self.images, self.objects, self.cache, self.events):
+        for service in (
+            self.sessions,
+            self.queue,
+            self.images,
+            self.objects,
+            self.cache,
+            self.events,
+            *self._extra.values(),
+        ):
             close = getattr(service, "close", None)
             if callable(close):
                 close()
