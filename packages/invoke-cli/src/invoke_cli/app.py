@@ -41,15 +41,15 @@ class App:
         return self._invoker
 
     def image_location(self, image_name: str) -> str:
-        """A file path when the image storage keeps files (local disk), else the image's name."""
-        images: Any = self.services.images
-        for method in ("path", "image_path", "get_path"):
-            locate = getattr(images, method, None)
-            if callable(locate):
-                try:
-                    return str(locate(image_name))
-                except Exception:  # a storage whose lookup fails still has a name to show
-                    break
+        """The image's file when the storage keeps one here (local disk), else the image's name."""
+        locate: Any = getattr(self.services.images, "path", None)
+        if callable(locate):
+            try:
+                found = locate(image_name)
+            except Exception:  # a storage whose lookup fails still has a name to show
+                found = None
+            if found is not None:
+                return str(found)
         return image_name
 
     def close(self) -> None:
