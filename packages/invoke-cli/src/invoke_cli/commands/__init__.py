@@ -1,0 +1,1 @@
+"""The built-in `invokeai` subcommands, one module per family."""

@@ -1,0 +1,94 @@
+"""`invokeai nodes`, `nodes show`, and the stored sessions, queue and images."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_nodes_lists_every_type_grouped_by_plugin(invoke):
+    result = invoke("nodes")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "builtin:"
+    listed = {line.split()[0]: " ".join(line.split()[1:]) for line in lines[1:]}
+    assert listed["add"] == "Adds two integers."
+    assert listed["img_resize"] == "Resizes an image to a given width and height."
+    assert len(listed) >= 25
+
+
+def test_nodes_json(invoke):
+    listing = json.loads(invoke("nodes", "--json").stdout)
+    types = {node["type"] for node in listing["builtin"]}
+    assert {"add", "iterate", "save_image"} <= types
+
+
+def test_nodes_show(invoke):
+    result = invoke("nodes", "show", "img_blur")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "img_blur: Blur Image (plugin builtin)"
+    assert any(line.split()[:2] == ["radius", "FLOAT"] and line.endswith("(default 8.0)") for line in lines)
+    assert any(line.split()[:2] == ["blur_type", "[gaussian|box]"] for line in lines)
+    assert any(line.split()[:2] == ["image", "IMAGE_NAME"] and "required unless linked" in line for line in lines)
+    assert lines[lines.index("outputs:") + 1].split()[:2] == ["image", "IMAGE_NAME"]
+    described = json.loads(invoke("nodes", "show", "--json", "add").stdout)
+    assert described["inputs"][0] == {
+        "name": "a",
+        "type": "INTEGER",
+        "description": "The first number",
+        "required": False,
+        "default": "0",
+    }
+    assert described["outputs"] == [{"name": "value", "type": "INTEGER", "description": "The sum a + b"}]
+
+
+def test_nodes_show_unknown_type(invoke):
+    result = invoke("nodes", "show", "img_blr")
+    assert result.exit_code == 2
+    assert result.stderr == "error: unknown node type 'img_blr'; did you mean img_blur or img_crop?\n"
+
+
+def test_sessions_list_and_show_after_runs(invoke):
+    ran = json.loads(invoke("run", "--json", "add --a 1 --b 2 | integer").stdout)
+    failed = invoke("run", "div --b 0")
+    assert failed.exit_code == 1
+    listing = json.loads(invoke("sessions", "list", "--json").stdout)
+    assert listing["total"] == 2
+    statuses = {row["id"]: row["status"] for row in listing["sessions"]}
+    assert statuses[ran["session_id"]] == "completed"
+    assert sorted(statuses.values()) == ["completed", "failed"]
+    shown = invoke("sessions", "show", ran["session_id"])
+    assert shown.exit_code == 0
+    assert shown.stdout.splitlines()[:3] == [
+        f"session {ran['session_id']}: completed, 2 nodes",
+        "  0 add",
+        '    0: {"value": 3}',
+    ]
+    plain = invoke("sessions", "list")
+    assert ran["session_id"] in plain.stdout and "2 of 2 sessions" in plain.stderr
+    assert invoke("sessions", "show", "nope").exit_code == 2
+
+
+def test_queue_shows_counts_and_items(invoke, app):
+    from invoke_core import Graph, Session
+
+    session = Session(Graph.model_validate({"nodes": {"a": {"type": "add", "a": 1}}}))
+    app.services.sessions.set(session)
+    app.services.queue.enqueue(session)  # queued, not started: nothing runs it in this test
+    shown = json.loads(invoke("queue", "--json").stdout)
+    assert shown["counts"]["pending"] == 1
+    assert shown["items"][0]["session_id"] == session.id
+    plain = invoke("queue").stdout.splitlines()
+    assert plain[0].startswith("pending: 1")
+    assert session.id in plain[1]
+    assert json.loads(invoke("queue", "--json", "--status", "completed").stdout)["items"] == []
+
+
+def test_images_list(invoke):
+    ran = json.loads(invoke("run", "--json", "blank_image --width 5 --height 7").stdout)
+    listing = json.loads(invoke("images", "list", "--json").stdout)
+    assert listing["total"] == 1
+    image = listing["images"][0]
+    assert (image["width"], image["height"], image["session_id"]) == (5, 7, ran["session_id"])
+    assert image["location"] == image["image_name"]  # memory storage: no file, so the name
+    assert json.loads(invoke("images", "list", "--json", "--session", "other").stdout)["total"] == 0
