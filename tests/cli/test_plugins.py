@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pip_target import pip_install_into
 
 EXAMPLE_PLUGIN = Path(__file__).parent / "example_plugin"
 
@@ -16,24 +17,7 @@ EXAMPLE_PLUGIN = Path(__file__).parent / "example_plugin"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """pip-install the example plugin into a folder, as a user's pip would."""
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(target),
-            str(EXAMPLE_PLUGIN),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return target
+    return pip_install_into(tmp_path_factory.mktemp("site"), EXAMPLE_PLUGIN)
 
 
 def invokeai(site: Path | None, root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

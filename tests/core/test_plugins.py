@@ -24,6 +24,7 @@ from invoke_core import (
     register_plugin,
     unregister_plugin,
 )
+from pip_target import pip_install_into
 
 EXAMPLE_PLUGIN = Path(__file__).parent / "example_plugin"
 
@@ -31,24 +32,7 @@ EXAMPLE_PLUGIN = Path(__file__).parent / "example_plugin"
 @pytest.fixture(scope="module")
 def installed_plugin(tmp_path_factory) -> Path:
     """pip-install the example plugin package into a folder, as a user's pip would."""
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(target),
-            str(EXAMPLE_PLUGIN),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return target
+    return pip_install_into(tmp_path_factory.mktemp("site"), EXAMPLE_PLUGIN)
 
 
 def run_python(site: Path, code: str, **env: str) -> subprocess.CompletedProcess[str]:
