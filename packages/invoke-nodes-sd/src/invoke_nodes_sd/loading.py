@@ -18,7 +18,19 @@ SUBMODELS = ("unet", "vae", "text_encoder", "tokenizer", "text_encoder_2", "toke
 _TORCH_SUBMODELS = ("unet", "vae", "text_encoder", "text_encoder_2")
 
 
+def quiet_libraries() -> None:
+    """No download progress bars or hub notices in a server's log: loading is local."""
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
+    diffusers_logging.set_verbosity_error()
+    diffusers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()
+
+
 def _classes() -> dict[str, Any]:
+    quiet_libraries()
     from diffusers import AutoencoderKL, UNet2DConditionModel
     from transformers import CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
 
@@ -67,6 +79,7 @@ def load_single_file(record: ModelRecord, device: Any, dtype: Any) -> dict[str, 
     """Every submodel of a single-file checkpoint, {submodel: object}."""
     from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
 
+    quiet_libraries()
     path = Path(record.path)
     if not path.is_file():
         raise ModelFileError(f"model {record.name!r}: its file {path} is missing")
