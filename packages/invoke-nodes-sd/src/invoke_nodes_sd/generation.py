@@ -109,7 +109,7 @@ def mask_to_latents(mask_image: Any, latents: Any) -> Any:
     from PIL import Image
 
     size = (latents.shape[-1], latents.shape[-2])
-    gray = mask_image.convert("L").resize(size, resample=Image.Resampling.BILINEAR)
+    gray = mask_image.convert("L").resize(size, resample=Image.Resampling.BOX)  # each latent: its 8x8 block's mean
     values = torch.from_numpy(np.asarray(gray, dtype=np.float32) / 255.0)
     return values[None, None].to(device=latents.device, dtype=latents.dtype)
 
