@@ -25,7 +25,6 @@ class SD:
         return self.services.images.get(session.results[node_id].image.image_name)
 
 
-
 def sd_pipeline(folder: Path, scheduler: str | None = None) -> Any:
     """The diffusers pipeline for a tiny model folder, optionally with one of our schedulers."""
     import json

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-
 from invoke_nodes_sd import plugin
 
 
@@ -33,7 +32,10 @@ def test_add_list_remove(cli: click.Group, tiny_models, tmp_path: Path) -> None:
     assert "added tiny-sd1-file (sd-1, checkpoint)" in result.output
     result = run(cli, root, "list", "--json")
     listed = [json.loads(line) for line in result.output.splitlines()]
-    assert [(entry["name"], entry["format"]) for entry in listed] == [("tiny", "diffusers"), ("tiny-sd1-file", "checkpoint")]
+    assert [(entry["name"], entry["format"]) for entry in listed] == [
+        ("tiny", "diffusers"),
+        ("tiny-sd1-file", "checkpoint"),
+    ]
     assert run(cli, root, "remove", "tiny").exit_code == 0
     assert run(cli, root, "list").output.split("\t")[0] == "tiny-sd1-file"
 

@@ -17,7 +17,9 @@ def stored_image(sd: SD, image: Image.Image) -> str:
 
 def gradient(size: int = 64) -> Image.Image:
     ramp = np.linspace(0, 255, size, dtype=np.uint8)
-    return Image.fromarray(np.stack([np.tile(ramp, (size, 1)), np.tile(ramp[:, None], (1, size)), np.full((size, size), 90, np.uint8)], -1))
+    return Image.fromarray(
+        np.stack([np.tile(ramp, (size, 1)), np.tile(ramp[:, None], (1, size)), np.full((size, size), 90, np.uint8)], -1)
+    )
 
 
 def left_half_mask(size: int = 64) -> Image.Image:
@@ -31,7 +33,9 @@ def test_img2img_strength_controls_how_much_changes(sd: SD) -> None:
     name = stored_image(sd, source)
     distance = {}
     for strength in (0.25, 1.0):
-        session = sd.run({"nodes": {"gen": {"type": "img2img", "image": {"image_name": name}, "strength": strength, **COMMON}}})
+        session = sd.run(
+            {"nodes": {"gen": {"type": "img2img", "image": {"image_name": name}, "strength": strength, **COMMON}}}
+        )
         image = sd.image(session, "gen")
         assert image.size == (64, 64)
         distance[strength] = np.abs(np.asarray(image, np.int16) - np.asarray(source, np.int16)).mean()

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from invoke_core import InvocationServices, load_config
-
 from invoke_nodes_sd.detect import detect
 from invoke_nodes_sd.devices import choose_device, choose_precision, torch_device_and_dtype
 from invoke_nodes_sd.errors import ModelExistsError, ModelFileError, UnknownModelError

@@ -27,7 +27,9 @@ def _fail(error: Exception) -> None:
 
 def add_models_command(cli: click.Group) -> None:
     @cli.group("models")
-    @click.option("--root", envvar="INVOKE_ROOT", default=None, help="The root folder (default: INVOKE_ROOT or ~/invokeai)")
+    @click.option(
+        "--root", envvar="INVOKE_ROOT", default=None, help="The root folder (default: INVOKE_ROOT or ~/invokeai)"
+    )
     @click.pass_context
     def models(ctx: click.Context, root: str | None) -> None:
         """Install, list and remove Stable Diffusion models."""
@@ -36,7 +38,13 @@ def add_models_command(cli: click.Group) -> None:
     @models.command("add")
     @click.argument("path", type=click.Path())
     @click.option("--name", default=None, help="The name nodes will use (default: from the file or folder name)")
-    @click.option("--config", "config_dir", default=None, type=click.Path(), help="For a single file: a local diffusers folder with its configs")
+    @click.option(
+        "--config",
+        "config_dir",
+        default=None,
+        type=click.Path(),
+        help="For a single file: a local diffusers folder with its configs",
+    )
     @click.pass_obj
     def add(root: str | None, path: str, name: str | None, config_dir: str | None) -> None:
         """Register the model at PATH (a diffusers folder or a .safetensors/.ckpt file)."""

@@ -84,9 +84,7 @@ def base_of_keys(keys: list[str], path: Path) -> Base:
         return "sd-2"
     if any(key.startswith("cond_stage_model.transformer.") for key in keys):
         return "sd-1"
-    raise ModelFileError(
-        f"{path}: no Stable Diffusion text encoder keys found; not an SD 1.x, 2.x or SDXL checkpoint"
-    )
+    raise ModelFileError(f"{path}: no Stable Diffusion text encoder keys found; not an SD 1.x, 2.x or SDXL checkpoint")
 
 
 def detect(path: Path) -> tuple[Format, Base]:

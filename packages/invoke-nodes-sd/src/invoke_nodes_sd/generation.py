@@ -46,7 +46,11 @@ def encode_prompt_sdxl(encoders: list[tuple[Any, Any]], prompt: str, zero: bool 
     with torch.inference_mode():
         for tokenizer, text_encoder in encoders:
             ids = tokenizer(
-                prompt, padding="max_length", max_length=tokenizer.model_max_length, truncation=True, return_tensors="pt"
+                prompt,
+                padding="max_length",
+                max_length=tokenizer.model_max_length,
+                truncation=True,
+                return_tensors="pt",
             ).input_ids
             output = text_encoder(ids.to(text_encoder.device), output_hidden_states=True)
             if output[0].ndim == 2:
@@ -187,7 +191,9 @@ def denoise(
                 check_canceled()
             model_input = torch.cat([latents] * 2) if guided else latents
             model_input = scheduler.scale_model_input(model_input, t)
-            noise_pred = unet(model_input, t, encoder_hidden_states=embeds, added_cond_kwargs=added, return_dict=False)[0]
+            noise_pred = unet(model_input, t, encoder_hidden_states=embeds, added_cond_kwargs=added, return_dict=False)[
+                0
+            ]
             if guided:
                 uncond, text = noise_pred.chunk(2)
                 noise_pred = uncond + cfg_scale * (text - uncond)
@@ -227,7 +233,12 @@ def encode(vae: Any, image: Any) -> Any:
 # Rough linear maps from the 4 latent channels to RGB, for step previews without the VAE.
 _PREVIEW_FACTORS = {
     "sd": ((0.298, 0.207, 0.208), (0.187, 0.286, 0.173), (-0.158, 0.189, 0.264), (-0.184, -0.271, -0.473)),
-    "sdxl": ((0.3651, 0.4232, 0.4341), (-0.2533, -0.0042, 0.1068), (0.1076, 0.1111, -0.0362), (-0.3165, -0.2492, -0.2188)),
+    "sdxl": (
+        (0.3651, 0.4232, 0.4341),
+        (-0.2533, -0.0042, 0.1068),
+        (0.1076, 0.1111, -0.0362),
+        (-0.3165, -0.2492, -0.2188),
+    ),
 }
 
 

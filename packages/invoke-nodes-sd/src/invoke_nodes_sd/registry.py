@@ -88,7 +88,9 @@ class ModelRegistry:
             config_path = Path(config).expanduser().resolve()
             config_base = base_of_diffusers_folder(config_path)
             if config_base != base:
-                raise ModelFileError(f"{path} is an {base} checkpoint but the config folder {config_path} is {config_base}")
+                raise ModelFileError(
+                    f"{path} is an {base} checkpoint but the config folder {config_path} is {config_base}"
+                )
         elif config is not None:
             raise ModelFileError(f"{path}: --config is only for single-file models; this is a diffusers folder")
         name = name or default_name(path)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-SchedulerName = Literal[
-    "ddim", "ddpm", "euler", "euler_a", "heun", "lms", "dpmpp_2m", "dpmpp_2m_karras", "unipc"
-]
+SchedulerName = Literal["ddim", "ddpm", "euler", "euler_a", "heun", "lms", "dpmpp_2m", "dpmpp_2m_karras", "unipc"]
 
 # name -> (diffusers class name, settings laid over the model's own scheduler config)
 SCHEDULERS: dict[str, tuple[str, dict[str, Any]]] = {

@@ -217,7 +217,9 @@ def ldm_unet_key(key: str, layers_per_block: int) -> str:
     if match := re.match(r"up_blocks\.(\d+)\.(resnets|attentions)\.(\d+)\.(.*)", key):
         block, kind, layer, rest = int(match[1]), match[2], int(match[3]), match[4]
         index = block * per_block + layer
-        return f"output_blocks.{index}.0.{_resnet_part(rest)}" if kind == "resnets" else f"output_blocks.{index}.1.{rest}"
+        return (
+            f"output_blocks.{index}.0.{_resnet_part(rest)}" if kind == "resnets" else f"output_blocks.{index}.1.{rest}"
+        )
     raise KeyError(key)
 
 

@@ -28,7 +28,13 @@ class _GenerateBase(BaseInvocation):
     Outputs = ImageOutput
 
     def generate(
-        self, context: InvocationContext, width: int, height: int, image: Any = None, strength: float = 1.0, mask: Any = None
+        self,
+        context: InvocationContext,
+        width: int,
+        height: int,
+        image: Any = None,
+        strength: float = 1.0,
+        mask: Any = None,
     ) -> ImageOutput:
         from invoke_nodes_sd import generation
         from invoke_nodes_sd.schedulers import make_scheduler
@@ -96,7 +102,9 @@ class ImageToImageInvocation(_GenerateBase, category="generate", tags=("generate
     image: ImageField = Field(description="The starting image")
     strength: float = Field(default=0.75, gt=0, le=1, description="How much to change the image (0 to 1)")
     width: int | None = Field(default=None, ge=8, le=MAX_SIZE, multiple_of=8, description="Width; default: the image's")
-    height: int | None = Field(default=None, ge=8, le=MAX_SIZE, multiple_of=8, description="Height; default: the image's")
+    height: int | None = Field(
+        default=None, ge=8, le=MAX_SIZE, multiple_of=8, description="Height; default: the image's"
+    )
 
     def invoke(self, context: InvocationContext) -> ImageOutput:
         image = context.load_image(self.image.image_name)
@@ -112,7 +120,9 @@ class InpaintInvocation(_GenerateBase, category="generate", tags=("generate", "i
     mask: ImageField = Field(description="The mask: white is repainted, black is kept")
     strength: float = Field(default=1.0, gt=0, le=1, description="How much to change the masked part (0 to 1)")
     width: int | None = Field(default=None, ge=8, le=MAX_SIZE, multiple_of=8, description="Width; default: the image's")
-    height: int | None = Field(default=None, ge=8, le=MAX_SIZE, multiple_of=8, description="Height; default: the image's")
+    height: int | None = Field(
+        default=None, ge=8, le=MAX_SIZE, multiple_of=8, description="Height; default: the image's"
+    )
 
     def invoke(self, context: InvocationContext) -> ImageOutput:
         image = context.load_image(self.image.image_name)
