@@ -138,8 +138,24 @@ def cli(ctx: click.Context, root: Path | None, debug: bool) -> None:
     app = ctx.ensure_object(App)
     if root is not None:
         app.root = root
+        _export_root(ctx, root)
     app.debug = app.debug or debug
     ctx.call_on_close(app.close)
+
+
+def _export_root(ctx: click.Context, root: Path) -> None:
+    """Plugin commands (web, models) read INVOKE_ROOT: `--root` reaches them through it,
+    for this command only."""
+    before = os.environ.get("INVOKE_ROOT")
+    os.environ["INVOKE_ROOT"] = str(root)
+
+    def restore() -> None:
+        if before is None:
+            os.environ.pop("INVOKE_ROOT", None)
+        else:
+            os.environ["INVOKE_ROOT"] = before
+
+    ctx.call_on_close(restore)
 
 
 def main(args: list[str] | None = None, prog_name: str = "invokeai") -> Any:
