@@ -1,0 +1,117 @@
+"""Disk image storage: PNG files with embedded graphs, records, thumbnails, names that
+cannot escape the root, and damaged files that stay someone else's problem."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from invoke_core.errors import CorruptDataError, ImageNotFoundError
+from invoke_services_local.files import TEMP_PREFIX
+from PIL import Image
+
+GRAPH = {
+    "nodes": {"noise": {"type": "img_noise", "width": 40, "height": 30, "seed": 5}, "save": {"type": "save_image"}},
+    "edges": [{"source": {"node_id": "noise", "field": "image"}, "destination": {"node_id": "save", "field": "image"}}],
+}
+
+
+def red(width: int = 20, height: int = 10) -> Image.Image:
+    return Image.new("RGB", (width, height), (200, 10, 10))
+
+
+def test_save_writes_a_png_with_its_metadata_and_a_record(services, root):
+    record = services.images.save(red(), session_id="s1", node_id="n1", metadata={"graph": {"nodes": {}}, "seed": 3})
+    path = root / "images" / record.image_name
+    assert services.images.path(record.image_name) == path
+    with Image.open(path) as image:
+        assert image.format == "PNG" and image.size == (20, 10)
+        assert json.loads(image.text["invokeai_graph"]) == {"nodes": {}}
+        assert json.loads(image.text["invokeai_metadata"]) == {"seed": 3}
+    stored = services.images.get_record(record.image_name)
+    assert (stored.width, stored.height, stored.session_id, stored.node_id) == (20, 10, "s1", "n1")
+    assert stored.metadata == {"graph": {"nodes": {}}, "seed": 3}
+    assert services.images.get(record.image_name).getpixel((0, 0)) == (200, 10, 10)
+    assert not [p for p in (root / "images").iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+def test_a_node_saving_an_image_embeds_the_session_graph(invoker, root):
+    session = invoker.run(GRAPH)
+    name = session.results["save"].image.image_name
+    with Image.open(root / "images" / name) as image:
+        embedded = json.loads(image.text["invokeai_graph"])
+        node = json.loads(image.text["invokeai_metadata"])["node"]
+    assert embedded["nodes"]["noise"]["seed"] == 5 and set(embedded["nodes"]) == {"noise", "save"}
+    assert node["type"] == "save_image" and node["id"] == "save"
+    assert invoker.services.images.get_record(name).session_id == session.id
+
+
+def test_listing_newest_first_by_session_and_paged(services):
+    names = [services.images.save(red(), session_id="a" if i % 2 else "b").image_name for i in range(5)]
+    everything = services.images.list(per_page=10)
+    assert [r.image_name for r in everything.items] == names[::-1]
+    only_a = services.images.list(session_id="a")
+    assert [r.image_name for r in only_a.items] == [names[3], names[1]] and only_a.total == 2
+    second = services.images.list(page=1, per_page=2)
+    assert [r.image_name for r in second.items] == [names[2], names[1]] and second.total == 5
+
+
+def test_thumbnail_is_a_webp_made_once(services, root):
+    record = services.images.save(red(600, 300))
+    path = services.images.thumbnail_path(record.image_name)
+    assert path.parent == root / "images" / "thumbnails" and path.suffix == ".webp"
+    made = path.stat().st_mtime_ns
+    thumbnail = services.images.thumbnail(record.image_name)
+    assert thumbnail.format == "WEBP" and thumbnail.size == (256, 128)
+    assert services.images.thumbnail_path(record.image_name).stat().st_mtime_ns == made
+    assert services.images.thumbnail(record.image_name, max_size=50).size == (50, 25)
+
+
+def test_delete_removes_record_file_and_thumbnail(services, root):
+    record = services.images.save(red())
+    thumbnail = services.images.thumbnail_path(record.image_name)
+    services.images.delete(record.image_name)
+    assert not (root / "images" / record.image_name).exists() and not thumbnail.exists()
+    with pytest.raises(ImageNotFoundError):
+        services.images.get_record(record.image_name)
+    with pytest.raises(ImageNotFoundError):
+        services.images.delete(record.image_name)
+
+
+@pytest.mark.parametrize(
+    "name", ["../invoke.db", "/etc/passwd", "a/b.png", "thumbnails", "", "ABCDEF0123456789ABCDEF0123456789.png"]
+)
+def test_names_from_outside_are_not_found_and_touch_nothing(services, root, name):
+    outside = root / "outside.png"
+    red().save(outside)
+    for call in (services.images.get, services.images.get_record, services.images.path, services.images.delete):
+        with pytest.raises(ImageNotFoundError):
+            call(name)
+    with pytest.raises(ImageNotFoundError):
+        services.images.delete("../outside.png")
+    assert outside.is_file()
+
+
+def test_a_missing_or_damaged_file_is_an_error_about_that_image_only(services, root):
+    missing, damaged, fine = (services.images.save(red()) for _ in range(3))
+    (root / "images" / missing.image_name).unlink()
+    (root / "images" / damaged.image_name).write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    with pytest.raises(ImageNotFoundError, match=missing.image_name):
+        services.images.get(missing.image_name)
+    with pytest.raises(CorruptDataError, match=damaged.image_name):
+        services.images.get(damaged.image_name)
+    with pytest.raises(CorruptDataError):
+        services.images.thumbnail(damaged.image_name)
+    assert services.images.get(fine.image_name).size == (20, 10)
+    assert services.images.list().total == 3  # the records stay, and can be deleted
+    services.images.delete(missing.image_name)
+
+
+def test_stale_temp_files_are_removed_when_storage_opens(services, open_services, root):
+    record = services.images.save(red())
+    stale = root / "images" / f"{TEMP_PREFIX}dead-beef.png"
+    stale.write_bytes(b"half a png")
+    services.close()
+    reopened = open_services()
+    assert not stale.exists()
+    assert reopened.images.get(record.image_name).size == (20, 10)  # kept across the reopen

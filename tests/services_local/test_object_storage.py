@@ -1,0 +1,60 @@
+"""Disk object storage: pickles on disk, a memory cache in front, safe names, damaged files."""
+
+from __future__ import annotations
+
+import pytest
+from invoke_core.errors import CorruptDataError, ObjectNotFoundError
+
+
+def test_round_trip_through_the_cache_and_through_the_disk(services, open_services, root):
+    value = {"weights": [1.5, 2.5], "label": "x"}
+    name = services.objects.save(value)
+    assert services.objects.load(name) is value  # the next node in this process skips the disk
+    assert (root / "objects" / f"{name}.pickle").is_file()
+    services.close()
+    assert open_services().objects.load(name) == value  # a new process reads the file
+
+
+def test_a_name_holds_one_object(services):
+    services.objects.save([1], name="latest")
+    services.objects.save([2], name="latest")
+    assert services.objects.load("latest") == [2]
+
+
+def test_the_cache_is_bounded(open_services, root):
+    objects = open_services(object_cache_size=2).objects
+    names = [objects.save([index]) for index in range(3)]
+    assert objects.load(names[2]) == [2]
+    (root / "objects" / f"{names[0]}.pickle").unlink()  # evicted from memory: only the disk had it
+    with pytest.raises(ObjectNotFoundError):
+        objects.load(names[0])
+    (root / "objects" / f"{names[2]}.pickle").unlink()  # still cached
+    assert objects.load(names[2]) == [2]
+
+
+@pytest.mark.parametrize("name", ["../escape", "/etc/passwd", ".hidden", "a/b", "x" * 300])
+def test_names_that_could_escape_are_refused(services, root, name):
+    with pytest.raises(ValueError, match="not allowed"):
+        services.objects.save(1, name=name)
+    with pytest.raises(ObjectNotFoundError):
+        services.objects.load(name)
+    assert not (root / "escape.pickle").exists()
+
+
+def test_a_damaged_file_is_an_error_about_that_object(open_services, root):
+    objects = open_services(object_cache_size=0).objects
+    good, bad = objects.save("fine"), objects.save("soon broken")
+    (root / "objects" / f"{bad}.pickle").write_bytes(b"\x80\x05 truncated")
+    with pytest.raises(CorruptDataError, match=bad):
+        objects.load(bad)
+    assert objects.load(good) == "fine"
+
+
+def test_delete(services, root):
+    name = services.objects.save(3)
+    services.objects.delete(name)
+    assert not (root / "objects" / f"{name}.pickle").exists()
+    with pytest.raises(ObjectNotFoundError):
+        services.objects.load(name)
+    with pytest.raises(ObjectNotFoundError):
+        services.objects.delete(name)
