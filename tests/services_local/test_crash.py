@@ -57,10 +57,11 @@ def test_sigkill_many_times_loses_nothing(root: Path, open_services) -> None:
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         in_progress = raw.execute("SELECT COUNT(*) FROM queue WHERE status = 'in_progress'").fetchone()[0]
     image_folder = root / IMAGES_FOLDER
-    for path in image_folder.glob("*.png"):  # a half-written file may only exist under a temp name
-        assert not path.name.startswith(TEMP_PREFIX)
+    for path in image_folder.glob("*.png"):
+        if path.name.startswith(TEMP_PREFIX):
+            continue  # a write the kill cut short: only ever under a temp name, swept on the next start
         with Image.open(path) as image:
-            image.load()
+            image.load()  # every file under a real name is whole
 
     services = open_services()  # what the next start of the app does
     queue = services.queue

@@ -30,11 +30,14 @@ class Database:
         self._connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         self._lock = threading.RLock()
         self._users = 0
-        with self._lock:
+        try:
             self._connection.execute("PRAGMA journal_mode = WAL")
             self._connection.execute("PRAGMA synchronous = NORMAL")
             self._connection.execute("PRAGMA foreign_keys = ON")
             migrate(self._connection)
+        except BaseException:
+            self._connection.close()
+            raise
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:

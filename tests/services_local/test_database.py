@@ -1,0 +1,56 @@
+"""The shared SQLite database: WAL, versioned schema, one connection per root, threads."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+from invoke_core import Session
+from invoke_services_local.database import DATABASE_FILE, open_database, release_database
+from invoke_services_local.migrations import SCHEMA_VERSION, SchemaTooNewError
+
+
+def test_wal_mode_and_schema_version(services, root):
+    assert services.sessions.db is services.queue.db is services.images.db  # one per root
+    with sqlite3.connect(root / DATABASE_FILE) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+    assert services.sessions.db.integrity_check() == "ok"
+
+
+def test_a_database_from_a_newer_release_is_refused_untouched(root):
+    (root / DATABASE_FILE).parent.mkdir(parents=True)
+    with sqlite3.connect(root / DATABASE_FILE) as raw:
+        raw.execute("CREATE TABLE future (x)")
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(SchemaTooNewError, match="upgrade invoke-services-local"):
+        open_database(root)
+    with sqlite3.connect(root / DATABASE_FILE) as raw:
+        assert raw.execute("SELECT name FROM sqlite_master").fetchall() == [("future",)]
+
+
+def test_the_connection_closes_with_its_last_user(root):
+    first, second = open_database(root), open_database(root)
+    assert first is second
+    release_database(first)
+    assert first.read_one("SELECT 1") == (1,)  # one user left: still open
+    release_database(second)
+    with pytest.raises(sqlite3.ProgrammingError):
+        first.read_one("SELECT 1")
+    again = open_database(root)
+    assert again is not first  # a later open starts afresh
+    release_database(again)
+
+
+def test_writes_from_many_threads_all_land(services):
+    def write(worker: int) -> None:
+        for index in range(50):
+            services.sessions.set(Session({"nodes": {"n": {"type": "integer", "value": worker * 100 + index}}}))
+
+    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert services.sessions.list().total == 200

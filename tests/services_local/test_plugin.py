@@ -1,0 +1,43 @@
+"""The installed package: its entry point makes the local services the default, lightly.
+
+Run in fresh processes with entry-point loading on, as a user's program runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+SERVICE_TYPES = """
+import sys
+from invoke_core import InvocationServices, load_config
+services = InvocationServices.from_config(load_config(sys.argv[1], environ={}, **dict(a.split("=") for a in sys.argv[2:])))
+print(",".join(type(getattr(services, kind)).__name__ for kind in ("sessions", "queue", "images", "objects", "cache")))
+"""
+
+
+def as_installed(code: str, *args: str) -> str:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("INVOKE_")}
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_entry_point_makes_sqlite_and_disk_the_defaults(root):
+    assert as_installed(SERVICE_TYPES, str(root)) == (
+        "SqliteSessionStorage,SqliteSessionQueue,DiskImageStorage,DiskObjectStorage,MemoryInvocationCache"
+    )
+    assert (root / "databases" / "invoke.db").is_file()
+
+
+def test_the_config_still_chooses(root):
+    chosen = as_installed(SERVICE_TYPES, str(root), "session_queue=memory", "invocation_cache=sqlite")
+    assert chosen.split(",")[1] == "MemorySessionQueue" and chosen.split(",")[4] == "SqliteInvocationCache"
+
+
+def test_the_plugin_module_imports_nothing_heavy():
+    code = (
+        "import sys, invoke_services_local.plugin\n"
+        "print(','.join(m for m in ('sqlite3', 'PIL', 'torch', 'safetensors') if m in sys.modules))"
+    )
+    assert as_installed(code) == ""
