@@ -286,11 +286,6 @@ def test_items_claimed_in_this_process_are_not_failed_by_another_open(services, 
     assert queue.recovered == 0 and queue.get(item.item_id).status == "in_progress"
 
 
-@pytest.mark.xfail(
-    reason="BUG: claim_next only turns CorruptDataError into a failed item, and session_from_json lets the "
-    "TypeError of a row in the wrong shape through, so claim_next raises and the item stays in_progress",
-    strict=True,
-)
 def test_a_pending_row_of_the_wrong_shape_fails_alone(services, root):
     broken, fine = services.queue.enqueue(one_node(1)), services.queue.enqueue(one_node(2))
     damaged = {**one_node(1).model_dump(), "history": 5}
@@ -301,11 +296,6 @@ def test_a_pending_row_of_the_wrong_shape_fails_alone(services, root):
     assert services.queue.get(broken.item_id).status == "failed"
 
 
-@pytest.mark.xfail(
-    reason="BUG: a stored session in the wrong shape makes sessions.get raise TypeError, which the processor's "
-    "_latest_session does not catch (only InvokeError): its thread dies and later items never run",
-    strict=True,
-)
 def test_the_processor_goes_on_past_a_damaged_stored_session(invoker, root):
     damaged = invoker.create_session({"nodes": {"n": {"type": "add", "a": 1, "b": 1}}})
     first = invoker.services.queue.enqueue(damaged)

@@ -7,7 +7,7 @@ import threading
 import traceback
 from typing import TYPE_CHECKING
 
-from invoke_core.errors import InvokeError
+from invoke_core.errors import SessionNotFoundError
 from invoke_core.services.session_queue import QueueItem
 
 if TYPE_CHECKING:
@@ -73,7 +73,10 @@ class SessionProcessor:
         (a queue may keep its own copy from enqueue time). Batch sessions exist only in the queue."""
         try:
             return self.invoker.services.sessions.get(item.session_id)
-        except InvokeError:  # none stored (a batch session), or the stored one is unreadable
+        except SessionNotFoundError:  # a batch session: it lives in the queue until it ends
+            return item.session
+        except Exception:  # unreadable: run the queue's copy, which then replaces it
+            logger.exception("stored session %s cannot be read; running the queued copy", item.session_id)
             return item.session
 
     def _run_item(self, item: QueueItem) -> None:

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from invoke_core import InvokeConfig
-from invoke_core.errors import CorruptDataError, GraphValidationError, SessionNotFoundError
+from invoke_core.errors import CorruptDataError, SessionNotFoundError
 from invoke_core.services.page import Page, check_paging
 from invoke_core.services.session_storage import SessionStorage
 from invoke_core.session import Session
@@ -21,8 +21,8 @@ def session_from_json(session_id: str, text: str) -> Session:
     """Parse a stored session; a row that no longer parses is an error about that row only."""
     try:
         return Session.model_validate(json.loads(text))
-    except (ValueError, GraphValidationError) as exc:
-        raise CorruptDataError(f"stored session {session_id!r} cannot be read: {exc}") from None
+    except Exception as exc:  # bad JSON, or JSON of the wrong shape fails in many ways
+        raise CorruptDataError(f"stored session {session_id!r} cannot be read: {type(exc).__name__}: {exc}") from None
 
 
 class SqliteSessionStorage(UsesDatabase, SessionStorage):
