@@ -305,5 +305,5 @@ def test_the_processor_goes_on_past_a_damaged_stored_session(invoker, root):
             (json.dumps({**damaged.model_dump(), "history": 5}), damaged.id),
         )
     second = invoker.invoke(invoker.create_session({"nodes": {"n": {"type": "add", "a": 2, "b": 2}}}))
-    assert invoker.wait(first, timeout=15).status in ("completed", "failed")
-    assert invoker.wait(second, timeout=15).status == "completed"
+    assert invoker.wait(first, timeout=10).status in ("completed", "failed")
+    assert invoker.wait(second, timeout=10).status == "completed"
