@@ -87,11 +87,6 @@ def test_a_finished_session_survives_a_reopen_with_its_results_and_history(servi
     assert (reopened.results["a"].value, reopened.results["b"].value) == (3, 13)
 
 
-@pytest.mark.xfail(
-    reason="BUG: session_from_json catches only ValueError/GraphValidationError, so a row of valid JSON in the "
-    "wrong shape raises TypeError/AttributeError from get, and list() fails as a whole",
-    strict=True,
-)
 @pytest.mark.parametrize("damage", [{"history": 5}, {"errors": [1]}, {"iteration_counts": [["a", 3, 1]]}])
 def test_a_row_of_the_wrong_shape_is_corrupt_data_about_that_session_only(services, root, damage):
     good, bad = Session(CHAIN), Session(CHAIN)
