@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
-from invoke_core import Session
+from invoke_core import InvocationServices, Session, load_config, register_plugin
+from invoke_services_local import migrations
+from invoke_services_local import plugin as local_plugin
 from invoke_services_local.database import DATABASE_FILE, open_database, release_database
 from invoke_services_local.migrations import SCHEMA_VERSION, SchemaTooNewError
 
@@ -54,3 +58,47 @@ def test_writes_from_many_threads_all_land(services):
     for thread in threads:
         thread.join()
     assert services.sessions.list().total == 200
+
+
+def _open_on_signal(root: str, start, results) -> None:
+    register_plugin(local_plugin, name="local")
+    start.wait(60)
+    try:
+        services = InvocationServices.from_config(load_config(root, environ={}))
+        services.sessions.set(Session({"nodes": {"n": {"type": "integer", "value": 1}}}))
+        services.close()
+        results.put("ok")
+    except Exception as exc:
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_opening_a_new_root_at_once_all_succeed(root: Path):
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Event(), context.Queue()
+    workers = [context.Process(target=_open_on_signal, args=(str(root), start, results)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    start.set()  # all race to create and migrate the same database
+    outcomes = [results.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(30)
+    assert outcomes == ["ok"] * 4
+    with sqlite3.connect(root / DATABASE_FILE) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert raw.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 4
+
+
+def test_a_failing_migration_leaves_the_previous_version_intact(root: Path, monkeypatch):
+    release_database(open_database(root))  # at the current version
+
+    def broken_next_version(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("disk full, say")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, broken_next_version))
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(RuntimeError, match="disk full"):
+        open_database(root)
+    with sqlite3.connect(root / DATABASE_FILE) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert raw.execute("SELECT name FROM sqlite_master WHERE name = 'half_done'").fetchall() == []
