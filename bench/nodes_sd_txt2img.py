@@ -97,6 +97,18 @@ def main() -> None:
     services = InvocationServices(config, images=PngImageStorage(config))
     services.get("model_manager").add(model, name="tiny")
     invoker = Invoker(services)
+    # the same on the embedded default, as a user installs it: SQLite, PNG files, latents and
+    # conditioning written to disk as safetensors
+    local_invoker = None
+    try:
+        from invoke_services_local import plugin as local_plugin
+    except ImportError:
+        pass
+    else:
+        register_plugin(local_plugin, name="local")
+        local_services = InvocationServices.from_config(load_config(work / "local-root", environ={}))
+        local_services.get("model_manager").add(model, name="tiny")
+        local_invoker = Invoker(local_services)
 
     from diffusers import StableDiffusionPipeline
 
@@ -119,7 +131,7 @@ def main() -> None:
         info.add_text("parameters", json.dumps({"prompt": "a lighthouse", "seed": seed, "steps": STEPS}))
         image.save(out / f"{seed}.png", pnginfo=info)
 
-    def run_graph(seed: int) -> None:
+    def run_graph(seed: int, invoker: Invoker = invoker) -> None:
         graph = {
             "nodes": {
                 "gen": {
@@ -138,17 +150,23 @@ def main() -> None:
         session = invoker.run(graph)
         assert not session.errors, session.errors
 
-    for seed in range(3):  # warm both: first calls allocate and load
+    for seed in range(3):  # warm all: first calls allocate and load
         run_pipe(seed)
         run_graph(seed)
-    pipe_times, graph_times = [], []
-    for seed in range(100, 100 + args.runs):  # interleaved, so drift hits both alike
+        if local_invoker is not None:
+            run_graph(seed, local_invoker)
+    pipe_times, graph_times, local_times = [], [], []
+    for seed in range(100, 100 + args.runs):  # interleaved, so drift hits all alike
         start = time.perf_counter()
         run_pipe(seed)
         pipe_times.append(time.perf_counter() - start)
         start = time.perf_counter()
         run_graph(seed)
         graph_times.append(time.perf_counter() - start)
+        if local_invoker is not None:
+            start = time.perf_counter()
+            run_graph(seed, local_invoker)
+            local_times.append(time.perf_counter() - start)
     pipe_ms = statistics.median(pipe_times) * 1000
     graph_ms = statistics.median(graph_times) * 1000
 
@@ -179,6 +197,10 @@ def main() -> None:
     print(f"{'diffusers pipeline call + PNG save':<44}{pipe_ms:>10.1f}")
     print(f"{'txt2img graph through the invoker':<44}{graph_ms:>10.1f}")
     print(f"{'ratio graph / pipeline':<44}{graph_ms / pipe_ms:>10.3f}")
+    if local_times:
+        local_ms = statistics.median(local_times) * 1000
+        print(f"{'txt2img graph on the local services':<44}{local_ms:>10.1f}")
+        print(f"{'ratio local graph / pipeline':<44}{local_ms / pipe_ms:>10.3f}")
     print(f"{'cold process to first image: graph (best of 3)':<44}{min(cold_graph) * 1000:>10.0f}")
     print(f"{'cold process to first image: pipeline (best of 3)':<44}{min(cold_pipe) * 1000:>10.0f}")
 
