@@ -8,6 +8,14 @@ import os
 import subprocess
 import sys
 
+import pytest
+from invoke_core import InvocationServices, load_config, plugins
+from invoke_core.services.session_storage import MemorySessionStorage
+from invoke_services_local import plugin as local_plugin
+from invoke_services_local.image_storage import DiskImageStorage
+from invoke_services_local.session_queue import SqliteSessionQueue
+from invoke_services_local.session_storage import SqliteSessionStorage
+
 SERVICE_TYPES = """
 import sys
 from invoke_core import InvocationServices, load_config
@@ -41,3 +49,24 @@ def test_the_plugin_module_imports_nothing_heavy():
         "print(','.join(m for m in ('sqlite3', 'PIL', 'torch', 'safetensors') if m in sys.modules))"
     )
     assert as_installed(code) == ""
+
+
+@pytest.fixture
+def entry_points_loaded(monkeypatch):
+    """A fresh plugin manager in this process that loads the installed `local` entry point."""
+    monkeypatch.delenv("INVOKE_DISABLE_PLUGIN_AUTOLOAD")
+    monkeypatch.setenv("INVOKE_PLUGINS", "local")  # other installed plugins stay out
+    monkeypatch.setattr(plugins, "_manager", None)  # the old manager (with the hand-registered copy) comes back after
+    return plugins.get_plugin_manager()
+
+
+def test_the_entry_point_loads_in_process(entry_points_loaded, root):
+    assert entry_points_loaded.get_plugin("local") is local_plugin
+    services = InvocationServices.from_config(load_config(root, environ={}))
+    try:
+        assert isinstance(services.sessions, SqliteSessionStorage) and isinstance(services.images, DiskImageStorage)
+        chosen = InvocationServices.from_config(load_config(root, environ={}, session_storage="memory"))
+        assert isinstance(chosen.sessions, MemorySessionStorage) and isinstance(chosen.queue, SqliteSessionQueue)
+        chosen.close()
+    finally:
+        services.close()
