@@ -161,3 +161,25 @@ def test_opening_storage_does_not_break_a_save_in_flight(services, open_services
     saver.join(30)
     assert errors == []
     assert services.images.get(saved[0].image_name).size == (20, 10)
+
+
+def test_a_file_without_a_record_is_neither_listed_nor_found(services, root):
+    kept = services.images.save(red())
+    orphan = "0123456789abcdef0123456789abcdef.png"  # as a crash between file and record leaves it
+    red().save(root / "images" / orphan)
+    assert [r.image_name for r in services.images.list().items] == [kept.image_name]
+    with pytest.raises(ImageNotFoundError):
+        services.images.get(orphan)
+
+
+def test_an_image_png_cannot_hold_is_refused_and_leaves_nothing(services, root):
+    with pytest.raises((OSError, ValueError)):
+        services.images.save(Image.new("PA", (8, 8)))
+    assert list((root / "images").glob("*.png")) == [] and services.images.list().total == 0
+    assert [p.name for p in (root / "images").iterdir()] == ["thumbnails"]
+
+
+@pytest.mark.parametrize(("page", "per_page"), [(-1, 20), (0, 0), (0, 10_001)])
+def test_bad_paging_is_a_value_error(services, page, per_page):
+    with pytest.raises(ValueError):
+        services.images.list(page=page, per_page=per_page)
