@@ -96,3 +96,13 @@ def test_size_zero_turns_it_off(open_services):
     invoker.run(double(4))
     invoker.run(double(4))
     assert CALLS == [4, 4] and not services.cache.enabled and len(services.cache) == 0
+
+
+def test_an_entry_that_no_longer_validates_is_a_miss(open_services, root):
+    services = open_services(invocation_cache="sqlite")
+    Invoker(services).run(double(6))
+    with sqlite3.connect(root / DATABASE_FILE) as raw:
+        raw.execute("""UPDATE invocation_cache SET outputs = '{"value": "not a number"}'""")
+    CALLS.clear()
+    assert Invoker(services).run(double(6)).results["d"].value == 12
+    assert CALLS == [6] and services.cache.misses >= 1
