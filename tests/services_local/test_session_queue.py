@@ -307,3 +307,22 @@ def test_the_processor_goes_on_past_a_damaged_stored_session(invoker, root):
     second = invoker.invoke(invoker.create_session({"nodes": {"n": {"type": "add", "a": 2, "b": 2}}}))
     assert invoker.wait(first, timeout=10).status in ("completed", "failed")
     assert invoker.wait(second, timeout=10).status == "completed"
+
+
+def test_item_ids_are_never_reused(services, open_services):
+    first = services.queue.enqueue(one_node())
+    services.queue.clear()
+    services.close()
+    queue = open_services().queue
+    assert queue.enqueue(one_node()).item_id > first.item_id  # an old id never names a new item
+
+
+def test_items_for_session_lists_only_unfinished_items(services):
+    session = one_node()
+    done = services.queue.enqueue(session)
+    waiting = services.queue.enqueue(session)
+    services.queue.claim_next()
+    assert [item.item_id for item in services.queue.items_for_session(session.id)] == [done.item_id, waiting.item_id]
+    services.queue.finish(done.item_id, "completed", session=session)
+    assert [item.item_id for item in services.queue.items_for_session(session.id)] == [waiting.item_id]
+    assert services.queue.items_for_session("no-such-session") == []
