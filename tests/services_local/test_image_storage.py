@@ -139,11 +139,6 @@ class SlowToWrite:
         self.image.save(handle, **options)
 
 
-@pytest.mark.xfail(
-    reason="BUG: opening image storage deletes every .tmp-* file in images/, including the temp file of a save "
-    "in flight in another open storage (another process on the same root), so that save fails",
-    strict=True,
-)
 def test_opening_storage_does_not_break_a_save_in_flight(services, open_services):
     writing, go_on, saved, errors = threading.Event(), threading.Event(), [], []
 

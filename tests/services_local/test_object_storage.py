@@ -92,11 +92,6 @@ class SlowToPickle:
         return (dict, ((("done", True),),))
 
 
-@pytest.mark.xfail(
-    reason="BUG: opening object storage deletes every .tmp-* file in objects/, including the temp file of a "
-    "save in flight in another open storage (another process on the same root), so that save fails",
-    strict=True,
-)
 def test_opening_storage_does_not_break_a_save_in_flight(services, open_services):
     writing, go_on, errors = threading.Event(), threading.Event(), []
 

@@ -24,7 +24,8 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None], *, durable: 
     Readers see the old file or the whole new one, never half of it, even if the process is
     killed mid-write. `durable` also fsyncs, for data that must survive a power cut.
     """
-    temp = path.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}-{path.name}")
+    # the writer's pid in the name tells a sweep whether the write may still be going on
+    temp = path.with_name(f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}-{path.name}")
     try:
         with open(temp, "wb") as handle:
             write(handle)
@@ -37,12 +38,28 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None], *, durable: 
         raise
 
 
+def _writer_alive(temp_name: str) -> bool:
+    pid = temp_name[len(TEMP_PREFIX) :].split("-", 1)[0]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
 def remove_stale_temp_files(folder: Path) -> int:
-    """Delete temp files a killed process left behind; returns how many."""
+    """Delete temp files whose writer is gone (a killed process); returns how many.
+
+    A write still going on in a live process (another app on the same root) is left alone.
+    """
     removed = 0
     if folder.is_dir():
         for entry in folder.iterdir():
-            if entry.name.startswith(TEMP_PREFIX) and entry.is_file():
+            if entry.name.startswith(TEMP_PREFIX) and entry.is_file() and not _writer_alive(entry.name):
                 entry.unlink(missing_ok=True)
                 removed += 1
     return removed
