@@ -67,14 +67,14 @@ def test_sigkill_many_times_loses_nothing(root: Path, open_services) -> None:
     queue = services.queue
     counts = queue.counts()
     assert counts["in_progress"] == 0
-    assert queue.recovered == in_progress  # every interrupted item, and only those
+    assert queue.recovered == in_progress, counts  # every interrupted item, and only those
     assert in_progress >= 1, "no kill landed while an item ran; the test proved nothing"
     failed = queue.list(status="failed", per_page=10_000).items
-    assert failed and all(item.error == INTERRUPTED for item in failed)
+    assert failed and all(item.error == INTERRUPTED for item in failed), [item.error for item in failed]
     assert not [path for path in image_folder.iterdir() if path.name.startswith(TEMP_PREFIX)]
 
     completed = queue.list(status="completed", per_page=10_000).items
-    assert len(completed) >= KILLS  # the kills left room for real work
+    assert len(completed) >= KILLS, counts  # the kills left room for real work
     for item in completed:
         session = services.sessions.get(item.session_id)
         assert session.status == "completed"
