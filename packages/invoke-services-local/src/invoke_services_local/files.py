@@ -18,20 +18,18 @@ def is_safe_name(name: str) -> bool:
     return isinstance(name, str) and _SAFE_NAME.fullmatch(name) is not None and ".." not in name
 
 
-def write_atomically(path: Path, write: Callable[[BinaryIO], None], *, durable: bool = False) -> None:
+def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
     """Write through `write` into a temp file beside `path`, then rename it into place.
 
     Readers see the old file or the whole new one, never half of it, even if the process is
-    killed mid-write. `durable` also fsyncs, for data that must survive a power cut.
+    killed mid-write. No fsync: like the database (synchronous=NORMAL), files survive a killed
+    process, and a power cut may lose the last writes.
     """
     # the writer's pid in the name tells a sweep whether the write may still be going on
     temp = path.with_name(f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}-{path.name}")
     try:
         with open(temp, "wb") as handle:
             write(handle)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
