@@ -20,7 +20,7 @@ class StepsInvocation(BaseInvocation):
 
     def invoke(self, context: InvocationContext) -> StepsInvocation.Outputs:
         for step in range(1, self.steps + 1):
-            context.report_progress(step, self.steps, f"step {step}")
+            context.progress(step, self.steps, f"step {step}")
         return self.Outputs(value=self.steps)
 
 

@@ -51,7 +51,7 @@ class InvokerTestWaitInvocation(BaseInvocation, cacheable=False):
         while not WAIT_GATE.is_set():
             context.raise_if_canceled()
             steps += 1
-            context.report_progress(steps, 0, message="waiting")
+            context.progress(steps, 0, message="waiting")
             time.sleep(0.005)
         return self.Outputs(steps=steps)
 
@@ -212,7 +212,10 @@ def test_async_consumers_receive_events(invoker):
         await stream.aclose()
         return names
 
+    # run() goes through the queue like every run: its item's status changes are events too
     assert asyncio.run(asyncio.wait_for(consume(), 10)) == [
+        "queue_item_status_changed",
+        "queue_item_status_changed",
         "invocation_started",
         "invocation_complete",
         "session_complete",
@@ -249,10 +252,12 @@ def test_cancel_reaches_a_session_running_in_another_threads_run(invoker):
     worker = threading.Thread(target=lambda: outcome.append(invoker.run(session)))
     worker.start()
     assert WAIT_STARTED.wait(10)
-    assert invoker.cancel(session.id) == []  # nothing was queued
+    canceled = invoker.cancel(session.id)  # run() queued it: the same cancel as for any queued run
+    assert [item.session_id for item in canceled] == [session.id]
     worker.join(10)
     assert not worker.is_alive()
     assert outcome[0].status == "canceled" and "after" not in outcome[0].results and outcome[0].errors == {}
+    assert invoker.services.queue.get(canceled[0].item_id).status == "canceled"
 
 
 def test_invoke_returns_a_snapshot_of_the_queue_item(invoker):

@@ -25,7 +25,7 @@ class SlowCountInvocation(BaseInvocation, category="test", cacheable=False):
         for step in range(1, self.steps + 1):
             context.raise_if_canceled()
             time.sleep(self.delay)
-            context.report_progress(step, self.steps, message=f"step {step}", preview=preview)
+            context.progress(step, self.steps, message=f"step {step}", preview=preview)
         return self.Outputs(value=self.steps)
 
 

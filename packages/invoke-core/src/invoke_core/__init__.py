@@ -34,6 +34,7 @@ from invoke_core.errors import (
     ObjectNotFoundError,
     PluginLoadError,
     QueueItemNotFoundError,
+    RunInterruptedError,
     ServiceNotFoundError,
     SessionBusyError,
     SessionNotFoundError,
@@ -62,15 +63,15 @@ _LAZY = {
     "Edge": "invoke_core.graph",
     "EdgeConnection": "invoke_core.graph",
     "Graph": "invoke_core.graph",
-    "Invoker": "invoke_core.invoker",
-    "get_plugin_manager": "invoke_core.plugins",
-    "register_plugin": "invoke_core.plugins",
-    "unregister_plugin": "invoke_core.plugins",
-    "get_invocation_class": "invoke_core.registry",
-    "invocation_classes": "invoke_core.registry",
-    "node_schema": "invoke_core.registry",
-    "plugin_of": "invoke_core.registry",
-    "InvocationServices": "invoke_core.services.services",
+    "Invoker": "invoke_core.execution.invoker",
+    "get_plugin_manager": "invoke_core.catalog",
+    "register_plugin": "invoke_core.catalog",
+    "unregister_plugin": "invoke_core.catalog",
+    "get_invocation_class": "invoke_core.catalog",
+    "invocation_classes": "invoke_core.catalog",
+    "node_schema": "invoke_core.catalog",
+    "plugin_of": "invoke_core.catalog",
+    "InvocationServices": "invoke_core.services.container",
     "NodeError": "invoke_core.session",
     "Session": "invoke_core.session",
 }
@@ -103,10 +104,17 @@ if TYPE_CHECKING:
         SessionCompleteEvent,
     )
     from invoke_core.graph import Edge, EdgeConnection, Graph
-    from invoke_core.invoker import Invoker
-    from invoke_core.plugins import get_plugin_manager, register_plugin, unregister_plugin
-    from invoke_core.registry import get_invocation_class, invocation_classes, node_schema, plugin_of
-    from invoke_core.services.services import InvocationServices
+    from invoke_core.catalog import (
+        get_invocation_class,
+        get_plugin_manager,
+        invocation_classes,
+        node_schema,
+        plugin_of,
+        register_plugin,
+        unregister_plugin,
+    )
+    from invoke_core.execution.invoker import Invoker
+    from invoke_core.services.container import InvocationServices
     from invoke_core.session import NodeError, Session
 
 __all__ = [
@@ -151,6 +159,7 @@ __all__ = [
     "ObjectNotFoundError",
     "PluginLoadError",
     "QueueItemNotFoundError",
+    "RunInterruptedError",
     "SessionBusyError",
     "QueueItemStatusChangedEvent",
     "ServiceNotFoundError",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from invoke_core.config import SERVICE_KINDS
 from invoke_core.hookspecs import hookimpl
 
 
@@ -36,6 +37,4 @@ def register_services() -> dict[str, dict[str, str]]:
 
 @hookimpl(trylast=True)
 def default_services() -> dict[str, str]:
-    from invoke_core.services import SERVICE_KINDS
-
     return dict.fromkeys(SERVICE_KINDS, "memory")

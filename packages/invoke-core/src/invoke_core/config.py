@@ -23,6 +23,17 @@ ENV_PREFIX = "INVOKE_"
 _NOT_SETTINGS = {"INVOKE_PLUGINS", "INVOKE_DISABLE_PLUGIN_AUTOLOAD", "INVOKE_ROOT"}
 
 
+# The services every deployment has; plugins may define more kinds (say `model_manager`).
+SERVICE_KINDS = (
+    "session_storage",
+    "session_queue",
+    "image_storage",
+    "object_storage",
+    "invocation_cache",
+    "events",
+)
+
+
 def default_root() -> Path:
     return Path.home() / "invokeai"
 

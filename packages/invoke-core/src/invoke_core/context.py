@@ -1,20 +1,62 @@
-"""What a node's `invoke` receives: the services, the config, a logger, cancellation, progress."""
+"""What a node's `invoke(context)` receives: a narrow view named for what a node needs.
+
+    context.images.save(image) / context.images.load(name)   images, by name
+    context.objects.save(obj) / context.objects.load(name)   tensors and other named blobs
+    context.progress(step, total, message=None, preview=None)
+    context.is_canceled() / context.raise_if_canceled()
+    context.config, context.logger
+    context.service("model_manager")                          a service a plugin defines
+
+Not the session and not the services container: the runner builds a context per node run
+from small pieces, so a node cannot reach into state that is not its own.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from invoke_core.config import InvokeConfig
 from invoke_core.errors import CanceledError
 
-if TYPE_CHECKING:
-    from invoke_core.config import InvokeConfig
-    from invoke_core.services.image_storage import ImageRecord
-    from invoke_core.services.services import InvocationServices
-    from invoke_core.session import Session
-
 logger = logging.getLogger("invoke.node")
+
+
+class StoredImage(Protocol):
+    """What `context.images.save` returns (an image record)."""
+
+    image_name: str
+    width: int
+    height: int
+
+
+class NodeImages(Protocol):
+    """Images by name. Saved images carry the session's graph and the node's values."""
+
+    def save(
+        self, image: Any, *, is_intermediate: bool | None = None, metadata: dict[str, Any] | None = None
+    ) -> StoredImage:
+        """Store a PIL image under a new name. `is_intermediate` None: intermediate exactly when
+        this node's outputs feed other nodes (hidden from gallery listings)."""
+        ...
+
+    def load(self, image_name: str) -> Any:
+        """The PIL image stored under this name (ImageNotFoundError when there is none)."""
+        ...
+
+
+class NodeObjects(Protocol):
+    """Named blobs (tensors, conditioning) passed between nodes by name."""
+
+    def save(self, obj: Any, name: str | None = None) -> str: ...
+
+    def load(self, name: str) -> Any: ...
+
+    def delete(self, name: str) -> None: ...
+
+
+ProgressSink = Callable[[int, int, "str | None", Any], None]
 
 
 def _never_canceled() -> bool:
@@ -22,35 +64,57 @@ def _never_canceled() -> bool:
 
 
 class InvocationContext:
-    """Made fresh for every node run; nodes reach services only through it."""
+    """Made fresh for every node run by the runner."""
 
-    __slots__ = ("services", "session", "node_id", "source_node_id", "node_type", "queue_item_id", "_is_canceled")
+    __slots__ = (
+        "node_id",
+        "source_node_id",
+        "node_type",
+        "session_id",
+        "queue_item_id",
+        "images",
+        "objects",
+        "config",
+        "_progress",
+        "_is_canceled",
+        "_service",
+    )
 
     def __init__(
         self,
-        services: InvocationServices,
-        session: Session,
+        *,
         node_id: str,
         source_node_id: str,
         node_type: str,
-        queue_item_id: int | None = None,
+        session_id: str,
+        images: NodeImages,
+        objects: NodeObjects,
+        config: InvokeConfig,
+        progress: ProgressSink,
+        service: Callable[[str], Any],
         is_canceled: Callable[[], bool] = _never_canceled,
+        queue_item_id: int | None = None,
     ):
-        self.services = services
-        self.session = session
         self.node_id = node_id
         self.source_node_id = source_node_id
         self.node_type = node_type
+        self.session_id = session_id
         self.queue_item_id = queue_item_id
+        self.images = images
+        self.objects = objects
+        self.config = config
+        self._progress = progress
         self._is_canceled = is_canceled
-
-    @property
-    def config(self) -> InvokeConfig:
-        return self.services.config
+        self._service = service
 
     @property
     def logger(self) -> logging.Logger:
         return logger
+
+    def progress(self, step: int, total: int, message: str | None = None, preview: Any = None) -> None:
+        """Report progress. `preview`: a small PIL image, or a function returning one, called
+        only when someone is listening (so a node skips making previews nobody sees)."""
+        self._progress(step, total, message, preview)
 
     def is_canceled(self) -> bool:
         """True once the session was canceled; long nodes check it between steps."""
@@ -58,44 +122,8 @@ class InvocationContext:
 
     def raise_if_canceled(self) -> None:
         if self._is_canceled():
-            raise CanceledError(f"session {self.session.id} was canceled")
+            raise CanceledError(f"session {self.session_id} was canceled")
 
-    def report_progress(self, step: int, total: int, message: str | None = None, preview: Any = None) -> None:
-        """Send a progress event for this node (`preview`: a small PIL image, optional)."""
-        from invoke_core.events import InvocationProgressEvent, encode_preview
-
-        self.services.events.emit(
-            InvocationProgressEvent(
-                session_id=self.session.id,
-                queue_item_id=self.queue_item_id,
-                node_id=self.node_id,
-                source_node_id=self.source_node_id,
-                node_type=self.node_type,
-                step=step,
-                total=total,
-                message=message,
-                preview=encode_preview(preview) if preview is not None else None,
-            )
-        )
-
-    def save_image(
-        self, image: Any, *, is_intermediate: bool = False, metadata: dict[str, Any] | None = None
-    ) -> ImageRecord:
-        """Store a PIL image with the session's graph and this node's parameters attached."""
-        node = self.session.prepared_node(self.node_id)
-        embedded = {
-            "graph": self.session.graph_json(),
-            "node": node.model_dump(mode="json") if node is not None else None,
-            **(metadata or {}),
-        }
-        return self.services.images.save(
-            image,
-            session_id=self.session.id,
-            node_id=self.node_id,
-            is_intermediate=is_intermediate,
-            metadata=embedded,
-        )
-
-    def load_image(self, image_name: str) -> Any:
-        """The PIL image stored under this name."""
-        return self.services.images.get(image_name)
+    def service(self, kind: str) -> Any:
+        """A service a plugin defines (e.g. "model_manager"), built on first use."""
+        return self._service(kind)

@@ -107,5 +107,9 @@ class CorruptDataError(InvokeError, ValueError):
     """A stored item (a session, an image file, an object) exists but cannot be read back."""
 
 
+class RunInterruptedError(InvokeError):
+    """The process running a session went away (killed, crashed) before the session finished."""
+
+
 class CanceledError(InvokeError):
     """Raised inside a node to stop work because its session was canceled."""

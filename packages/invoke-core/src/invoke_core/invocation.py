@@ -24,6 +24,14 @@ if TYPE_CHECKING:
 # Fields every node has that are not inputs a user links or a UI shows.
 RESERVED_FIELDS = frozenset({"id", "type", "use_cache"})
 
+# Every concrete node class defined in this process, by type; the plugin catalog falls back to
+# it for classes no plugin registers (scripts, notebooks).
+_defined: dict[str, type[BaseInvocation]] = {}
+
+
+def defined_node_classes() -> dict[str, type[BaseInvocation]]:
+    return _defined
+
 _METADATA_KEYS = ("title", "tags", "category", "version", "cacheable")
 
 
@@ -119,6 +127,10 @@ class BaseInvocation(BaseModel, metaclass=InvocationMeta):
     __input_types__: ClassVar[dict[str, Any]] = {}
     __output_types__: ClassVar[dict[str, Any]] = {}
     __checks_across_fields__: ClassVar[bool] = False
+    # How the graph engine treats the node: None for a plain node; "iterate" runs the nodes
+    # after it once per item of its `collection` (outputs item/index/total); "collect" gathers
+    # any number of links into its `item` and `collection` inputs into one list.
+    __flow__: ClassVar[Literal["iterate", "collect"] | None] = None
     Outputs: ClassVar[type[BaseInvocationOutput]]
 
     @classmethod
@@ -139,9 +151,7 @@ class BaseInvocation(BaseModel, metaclass=InvocationMeta):
                 f"node class {cls.__qualname__} (type {type_name!r}) needs a nested "
                 "`class Outputs(BaseInvocationOutput)`"
             )
-        from invoke_core.registry import remember_defined_class
-
-        remember_defined_class(cls)
+        _defined[type_name] = cls  # a later definition of the same type replaces it
 
     @classmethod
     def invocation_type(cls) -> str | None:
@@ -207,4 +217,5 @@ __all__ = [
     "BaseInvocation",
     "BaseInvocationOutput",
     "RESERVED_FIELDS",
+    "defined_node_classes",
 ]

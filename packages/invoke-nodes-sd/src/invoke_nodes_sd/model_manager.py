@@ -1,7 +1,7 @@
 """The model manager service: installed models, loading, and the cache that keeps them.
 
 Registered as the `model_manager` service kind; nodes reach it with
-`context.services.get("model_manager")`. Settings (invoke.toml or INVOKE_* variables):
+`context.service("model_manager")`. Settings (invoke.toml or INVOKE_* variables):
 `model_cache_size_gb` (default 8), `device`, `precision` (see devices.py).
 """
 

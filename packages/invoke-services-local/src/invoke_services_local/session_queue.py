@@ -167,6 +167,19 @@ class SqliteSessionQueue(UsesDatabase, SessionQueue):
                 continue
             return item
 
+    def claim(self, item_id: int) -> QueueItem | None:  # temporary: the contract branch brings the real one
+        with self.db.write() as db:
+            row = db.execute(
+                "UPDATE queue SET status = 'in_progress', started_at = ?, claimed_by = ? "
+                f"WHERE item_id = ? AND status = 'pending' RETURNING {_COLUMNS}, session, graph",
+                (time.time(), self._claimer(), item_id),
+            ).fetchone()
+        if row is None:
+            return None
+        item = _item(row)
+        item.session = self._session_of(item, session_text=row[11], graph_text=row[12])
+        return item
+
     @staticmethod
     def _session_of(item: QueueItem, session_text: str | None, graph_text: str | None) -> Session:
         if session_text is not None:

@@ -1,6 +1,6 @@
 """Collection nodes: `range` makes a list, `iterate` fans it out, `collect` gathers it back.
 
-`iterate` and `collect` are understood by the session itself: the nodes after an iterate run
+`iterate` and `collect` are understood by the graph engine (their `__flow__` marks them): the nodes after an iterate run
 once per item, and a collect under them gathers one list per enclosing iteration, in order.
 """
 
@@ -39,6 +39,8 @@ class RangeInvocation(BaseInvocation, category="collections", tags=("collection"
 class IterateInvocation(BaseInvocation, category="collections", tags=("collection", "iterate")):
     """Runs the nodes linked to its outputs once for each item of a collection."""
 
+    __flow__ = "iterate"  # the graph engine fans out (iterate) or gathers (collect) around it
+
     type: Literal["iterate"] = "iterate"
     collection: list[Any] = Field(default_factory=list, description="The list to iterate over")
 
@@ -54,6 +56,8 @@ class IterateInvocation(BaseInvocation, category="collections", tags=("collectio
 
 class CollectInvocation(BaseInvocation, category="collections", tags=("collection", "collect")):
     """Gathers every `item` linked to it (and whole lists linked to `collection`) into one list."""
+
+    __flow__ = "collect"  # the graph engine fans out (iterate) or gathers (collect) around it
 
     type: Literal["collect"] = "collect"
     item: Any = Field(default=None, description="An item to gather; link any number of outputs here")

@@ -15,7 +15,7 @@ MAX_SIZE = 16384  # pixels per side; larger images are almost surely a mistake a
 
 
 def _save(context: InvocationContext, image: Any) -> ImageOutput:
-    record = context.save_image(image)
+    record = context.images.save(image)
     return ImageOutput(image=ImageField(image_name=record.image_name), width=record.width, height=record.height)
 
 
@@ -33,7 +33,7 @@ class LoadImageInvocation(BaseInvocation, category="image", tags=("image", "load
 
     def invoke(self, context: InvocationContext) -> ImageOutput:
         # No copy is saved: the stored image is passed on under its own name.
-        image = context.load_image(self.image.image_name)
+        image = context.images.load(self.image.image_name)
         return ImageOutput(image=self.image, width=image.width, height=image.height)
 
 
@@ -46,7 +46,7 @@ class SaveImageInvocation(BaseInvocation, category="image", tags=("image", "save
     Outputs = ImageOutput
 
     def invoke(self, context: InvocationContext) -> ImageOutput:
-        return _save(context, context.load_image(self.image.image_name))
+        return _save(context, context.images.load(self.image.image_name))
 
 
 class ResizeImageInvocation(BaseInvocation, category="image", tags=("image", "resize")):
@@ -65,7 +65,7 @@ class ResizeImageInvocation(BaseInvocation, category="image", tags=("image", "re
     def invoke(self, context: InvocationContext) -> ImageOutput:
         from PIL import Image
 
-        image = context.load_image(self.image.image_name)
+        image = context.images.load(self.image.image_name)
         resample = Image.Resampling[self.resample_mode.upper()]
         return _save(context, image.resize((self.width, self.height), resample=resample))
 
@@ -83,7 +83,7 @@ class CropImageInvocation(BaseInvocation, category="image", tags=("image", "crop
     Outputs = ImageOutput
 
     def invoke(self, context: InvocationContext) -> ImageOutput:
-        image = context.load_image(self.image.image_name)
+        image = context.images.load(self.image.image_name)
         return _save(context, image.crop((self.x, self.y, self.x + self.width, self.y + self.height)))
 
 
@@ -103,11 +103,11 @@ class PasteImageInvocation(BaseInvocation, category="image", tags=("image", "pas
     Outputs = ImageOutput
 
     def invoke(self, context: InvocationContext) -> ImageOutput:
-        base = context.load_image(self.base_image.image_name)
-        image = context.load_image(self.image.image_name)
+        base = context.images.load(self.base_image.image_name)
+        image = context.images.load(self.image.image_name)
         mask = None
         if self.mask is not None:
-            mask = context.load_image(self.mask.image_name).convert("L")
+            mask = context.images.load(self.mask.image_name).convert("L")
             if mask.size != image.size:
                 raise ValueError(
                     f"the mask is {mask.width}x{mask.height} but the pasted image is {image.width}x{image.height}"
@@ -129,7 +129,7 @@ class BlurImageInvocation(BaseInvocation, category="image", tags=("image", "blur
     def invoke(self, context: InvocationContext) -> ImageOutput:
         from PIL import ImageFilter
 
-        image = context.load_image(self.image.image_name)
+        image = context.images.load(self.image.image_name)
         blur = ImageFilter.GaussianBlur if self.blur_type == "gaussian" else ImageFilter.BoxBlur
         return _save(context, image.filter(blur(self.radius)))
 
@@ -145,7 +145,7 @@ class InvertImageInvocation(BaseInvocation, category="image", tags=("image", "in
     def invoke(self, context: InvocationContext) -> ImageOutput:
         from PIL import ImageOps
 
-        image = _to_basic_mode(context.load_image(self.image.image_name))
+        image = _to_basic_mode(context.images.load(self.image.image_name))
         if image.mode in ("L", "RGB"):
             return _save(context, ImageOps.invert(image))
         # ImageOps.invert takes no alpha band: invert the color bands, then put alpha back.
@@ -163,7 +163,7 @@ class GrayscaleImageInvocation(BaseInvocation, category="image", tags=("image", 
     Outputs = ImageOutput
 
     def invoke(self, context: InvocationContext) -> ImageOutput:
-        image = _to_basic_mode(context.load_image(self.image.image_name))
+        image = _to_basic_mode(context.images.load(self.image.image_name))
         return _save(context, image.convert("LA" if image.mode in ("LA", "RGBA") else "L"))
 
 

@@ -1,14 +1,9 @@
 """Service interfaces (abstract base classes) and their in-memory implementations.
 
-Nodes reach services only through `InvocationContext.services`; which implementation backs
+Nodes reach services only through their narrow `InvocationContext`; which implementation backs
 each service is chosen by the config among those plugins register (`register_services`).
 """
 
-SERVICE_KINDS = (
-    "session_storage",
-    "session_queue",
-    "image_storage",
-    "object_storage",
-    "invocation_cache",
-    "events",
-)
+from invoke_core.config import SERVICE_KINDS
+
+__all__ = ["SERVICE_KINDS"]

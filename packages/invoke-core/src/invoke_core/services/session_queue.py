@@ -67,6 +67,14 @@ class SessionQueue(ABC):
         """Atomically take the next pending item (highest priority, then oldest) and mark it in_progress."""
 
     @abstractmethod
+    def claim(self, item_id: int) -> QueueItem | None:
+        """Atomically take this item if it is still pending; None otherwise."""
+
+    def recover(self) -> list[QueueItem]:
+        """Fail the items whose claimer is gone ("interrupted") and return them."""
+        return []
+
+    @abstractmethod
     def finish(
         self, item_id: int, status: QueueStatus, *, error: str | None = None, session: Session | None = None
     ) -> QueueItem:
@@ -178,6 +186,17 @@ class MemorySessionQueue(SessionQueue):
                 claimed.session = self._sessions[item_id]
                 return claimed
         return None
+
+    def claim(self, item_id: int) -> QueueItem | None:
+        with self._lock:
+            item = self._items.get(item_id)
+            if item is None or item.status != "pending":
+                return None
+            item.status = "in_progress"
+            item.started_at = time.time()
+            claimed = item.model_copy()
+            claimed.session = self._sessions[item_id]
+            return claimed
 
     def finish(self, item_id, status, *, error=None, session=None) -> QueueItem:
         with self._lock:

@@ -75,7 +75,7 @@ class _GenerateBase(BaseInvocation):
             mask=mask,
             **step_callbacks(context, record.base),
         )
-        record_ = context.save_image(generation.decode(vae, result))
+        record_ = context.images.save(generation.decode(vae, result))
         return ImageOutput(image=ImageField(image_name=record_.image_name), width=record_.width, height=record_.height)
 
 
@@ -107,7 +107,7 @@ class ImageToImageInvocation(_GenerateBase, category="generate", tags=("generate
     )
 
     def invoke(self, context: InvocationContext) -> ImageOutput:
-        image = context.load_image(self.image.image_name)
+        image = context.images.load(self.image.image_name)
         width, height = _size_of(image, self.width, self.height)
         return self.generate(context, width, height, image=image, strength=self.strength)
 
@@ -125,7 +125,7 @@ class InpaintInvocation(_GenerateBase, category="generate", tags=("generate", "i
     )
 
     def invoke(self, context: InvocationContext) -> ImageOutput:
-        image = context.load_image(self.image.image_name)
-        mask = context.load_image(self.mask.image_name)
+        image = context.images.load(self.image.image_name)
+        mask = context.images.load(self.mask.image_name)
         width, height = _size_of(image, self.width, self.height)
         return self.generate(context, width, height, image=image, strength=self.strength, mask=mask)

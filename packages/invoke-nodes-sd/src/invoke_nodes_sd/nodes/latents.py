@@ -90,8 +90,8 @@ def run_denoise(context: InvocationContext, node: DenoiseLatentsInvocation) -> A
     manager = model_manager(context)
     unet = manager.load(node.unet.model_name, "unet")
     scheduler = make_scheduler(node.scheduler, manager.load(node.unet.model_name, "scheduler"))
-    positive = Conditioning(**context.services.objects.load(node.positive_conditioning.conditioning_name))
-    negative = Conditioning(**context.services.objects.load(node.negative_conditioning.conditioning_name))
+    positive = Conditioning(**context.objects.load(node.positive_conditioning.conditioning_name))
+    negative = Conditioning(**context.objects.load(node.negative_conditioning.conditioning_name))
     if (positive.pooled is None) != (node.unet.base != "sdxl"):
         raise ValueError(f"node {node.id!r}: the conditioning does not match the {node.unet.base} UNet")
     noise = load_latents(context, node.noise) if node.noise is not None else None
@@ -110,7 +110,7 @@ def run_denoise(context: InvocationContext, node: DenoiseLatentsInvocation) -> A
         generator=generator,
         denoising_start=node.denoising_start,
         denoising_end=node.denoising_end,
-        mask=context.load_image(node.mask.image_name) if node.mask is not None else None,
+        mask=context.images.load(node.mask.image_name) if node.mask is not None else None,
         **step_callbacks(context, node.unet.base),
     )
 
@@ -129,7 +129,7 @@ class LatentsToImageInvocation(BaseInvocation, category="latents", tags=("latent
 
         vae = model_manager(context).load(self.vae.model_name, "vae")
         image = decode(vae, load_latents(context, self.latents))
-        record = context.save_image(image)
+        record = context.images.save(image)
         return ImageOutput(image=ImageField(image_name=record.image_name), width=record.width, height=record.height)
 
 
@@ -146,7 +146,7 @@ class ImageToLatentsInvocation(BaseInvocation, category="latents", tags=("latent
         from invoke_nodes_sd.generation import encode
 
         vae = model_manager(context).load(self.vae.model_name, "vae")
-        return _latents_output(context, encode(vae, context.load_image(self.image.image_name)))
+        return _latents_output(context, encode(vae, context.images.load(self.image.image_name)))
 
 
 class ResizeLatentsInvocation(BaseInvocation, category="latents", tags=("latents", "resize")):

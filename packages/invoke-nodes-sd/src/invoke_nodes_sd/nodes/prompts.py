@@ -30,7 +30,7 @@ class SDPromptInvocation(BaseInvocation, category="conditioning", tags=("prompt"
         tokenizer = manager.load(self.clip.model_name, self.clip.tokenizer)
         text_encoder = manager.load(self.clip.model_name, self.clip.text_encoder)
         embeds = encode_prompt(tokenizer, text_encoder, self.prompt)
-        name = context.services.objects.save({"embeds": embeds})
+        name = context.objects.save({"embeds": embeds})
         return ConditioningOutput(conditioning=ConditioningField(conditioning_name=name))
 
 
@@ -53,5 +53,5 @@ class SDXLPromptInvocation(BaseInvocation, category="conditioning", tags=("promp
             for clip in (self.clip, self.clip2)
         ]
         conditioning = encode_prompt_sdxl(encoders, self.prompt, zero=not self.prompt)
-        name = context.services.objects.save({"embeds": conditioning.embeds, "pooled": conditioning.pooled})
+        name = context.objects.save({"embeds": conditioning.embeds, "pooled": conditioning.pooled})
         return ConditioningOutput(conditioning=ConditioningField(conditioning_name=name))

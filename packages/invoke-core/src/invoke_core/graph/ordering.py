@@ -20,6 +20,12 @@ class TopologicalOrder:
         self.position[node_id] = self._next
         self._next += 1
 
+    def copy(self) -> TopologicalOrder:
+        clone = TopologicalOrder()
+        clone.position = dict(self.position)
+        clone._next = self._next
+        return clone
+
     def remove(self, node_id: str) -> None:
         self.position.pop(node_id, None)
 

@@ -3,8 +3,10 @@
     session = Invoker().run(Graph.model_validate(graph_json))
     session.results["node_id"]; session.errors
 
-`run` executes in the calling thread. `invoke` queues a session for the background processor
-thread, which starts on first use; `wait` blocks until its queue item is finished.
+Every run goes through the queue and the processor. `run` queues the session and runs that
+item in the calling thread; `invoke` queues it for the background processor thread, which
+starts on first use; `wait` blocks until a queue item is finished. `cancel` works the same
+for both.
 """
 
 from __future__ import annotations
@@ -16,23 +18,26 @@ from typing import Any
 
 from invoke_core.batch import Batch
 from invoke_core.config import InvokeConfig
-from invoke_core.errors import SessionBusyError
+from invoke_core.errors import CorruptDataError, SessionBusyError, SessionNotFoundError
 from invoke_core.events import Event, QueueItemStatusChangedEvent, SessionCanceledEvent
+from invoke_core.execution.processor import SessionProcessor
+from invoke_core.execution.runner import SessionRunner
 from invoke_core.graph import Edge, Graph
 from invoke_core.invocation import BaseInvocation
-from invoke_core.processor import SessionProcessor
-from invoke_core.runner import SessionRunner
-from invoke_core.services.services import InvocationServices
+from invoke_core.services.container import InvocationServices
 from invoke_core.services.session_queue import FINISHED_STATUSES, EnqueueBatchResult, QueueItem
 from invoke_core.session import Session
+
+logger = logging.getLogger("invoke.invoker")
 
 
 class Invoker:
     def __init__(self, services: InvocationServices | None = None, *, config: InvokeConfig | None = None):
         self.services = services or InvocationServices.from_config(config)
         self.runner = SessionRunner(self.services)
-        self.processor = SessionProcessor(self)
-        self._direct_runs: dict[str, threading.Event] = {}  # cancel flags of sessions in run()
+        self.processor = SessionProcessor(self.services, self.runner, self.emit_status)
+        self._recovered = False
+        self._recover_lock = threading.Lock()
         logging.getLogger("invoke").setLevel(self.services.config.log_level.upper())
 
     # ---- sessions ------------------------------------------------------------------------
@@ -49,10 +54,7 @@ class Invoker:
         """The stored session, unless it is running now: a run would overwrite the change when
         it stores its result, so the edit is refused rather than silently lost."""
         session = self.get_session(session_id)
-        running = session_id in self._direct_runs or any(
-            item.status == "in_progress" for item in self.services.queue.items_for_session(session_id)
-        )
-        if running:
+        if any(item.status == "in_progress" for item in self.services.queue.items_for_session(session_id)):
             raise SessionBusyError(f"session {session_id} is running; change it after its run ends (or cancel it)")
         return session
 
@@ -76,16 +78,32 @@ class Invoker:
     # ---- running -------------------------------------------------------------------------
 
     def run(self, graph: Graph | Session | dict[str, Any], *, invoke_all: bool = True) -> Session:
-        """Run a graph (or a session) to the end in this thread and return the session."""
+        """Run a graph (or a session) to the end in this thread and return the session.
+
+        It is queued like any other run, then this thread claims and runs
+        that item, so `cancel` and the queue see it as they see every run.
+        """
         session = graph if isinstance(graph, Session) else Session(Graph.model_validate(graph))
+        session.graph.validate()
+        self.recover()
+        queue = self.services.queue
         self.services.sessions.set(session)
-        canceled = self._direct_runs.setdefault(session.id, threading.Event())
+        item = queue.enqueue(session, invoke_all=invoke_all)
+        self.emit_status(item)
+        claimed = queue.claim(item.item_id)
+        if claimed is None:  # canceled already, or a background processor took it: follow it
+            finished = self.wait(item)
+            session = self.get_session(session.id)
+            if finished.status == "canceled" and not session.is_complete():
+                self._store_canceled(session)
+            return session
         try:
-            self.runner.run(session, invoke_all=invoke_all, is_canceled=canceled.is_set)
-        finally:
-            self._direct_runs.pop(session.id, None)
-        self.services.sessions.set(session)
-        return session
+            return self.processor.run_item(claimed)
+        except BaseException:  # Ctrl-C in this thread: the run stops here, canceled, not left running
+            self.processor.cancel_running(item.item_id)
+            self._store_canceled(session)
+            self.emit_status(queue.finish(item.item_id, "canceled", session=session))
+            raise
 
     def invoke(
         self, session: Session | str, *, invoke_all: bool = True, priority: int = 0, front: bool = False
@@ -93,15 +111,17 @@ class Invoker:
         """Queue a session (the next node, or all) for the background processor."""
         if isinstance(session, str):
             session = self.get_session(session)
+        session.graph.validate()
         self.services.sessions.set(session)
         item = self.services.queue.enqueue(session, invoke_all=invoke_all, priority=priority, front=front)
         self.emit_status(item)
-        self.processor.start()
+        self.start()
         return item
 
     def enqueue_batch(self, batch: Batch, *, priority: int = 0, front: bool = False) -> EnqueueBatchResult:
+        batch.graph.validate()
         result = self.services.queue.enqueue_batch(batch, priority=priority, front=front)
-        self.processor.start()
+        self.start()
         return result
 
     def wait(self, item: QueueItem | int, timeout: float | None = None) -> QueueItem:
@@ -131,6 +151,24 @@ class Invoker:
         finally:
             unsubscribe()
 
+    def recover(self) -> list[QueueItem]:
+        """Once per invoker: fail the queue items whose runner went away (a killed process) and
+        record that on their sessions, so nothing stays `in_progress` or `pending` forever."""
+        with self._recover_lock:
+            if self._recovered:
+                return []
+            self._recovered = True
+            recovered = self.services.queue.recover()
+        for item in recovered:
+            try:
+                session = self.get_session(item.session_id)
+            except (SessionNotFoundError, CorruptDataError):
+                session = None
+            if session is not None and session.interrupt(item.error or "interrupted") is not None:
+                self.services.sessions.set(session)
+            self.emit_status(item)
+        return recovered
+
     # ---- canceling -----------------------------------------------------------------------
 
     def cancel(self, session_id: str) -> list[QueueItem]:
@@ -138,16 +176,16 @@ class Invoker:
         queue = self.services.queue
         canceled = [queue.cancel(item.item_id) for item in queue.items_for_session(session_id)]
         self._after_cancel(canceled)
-        running_here = self._direct_runs.get(session_id)
-        if running_here is not None:
-            running_here.set()  # run() in another thread sees it at the node's next check
-        elif not canceled:
+        if not canceled:
             session = self.get_session(session_id)
             if not session.is_complete():
-                session.cancel()
-                self.services.sessions.set(session)
-                self.services.events.emit(SessionCanceledEvent(session_id=session_id))
+                self._store_canceled(session)
         return canceled
+
+    def _store_canceled(self, session: Session) -> None:
+        session.cancel()
+        self.services.sessions.set(session)
+        self.services.events.emit(SessionCanceledEvent(session_id=session.id))
 
     def cancel_queue_item(self, item_id: int) -> QueueItem:
         item = self.services.queue.cancel(item_id)
@@ -184,6 +222,8 @@ class Invoker:
     # ---- lifetime ------------------------------------------------------------------------
 
     def start(self) -> None:
+        """Start the background processor (after recovering what a killed process left)."""
+        self.recover()
         self.processor.start()
 
     def stop(self) -> None:

@@ -13,9 +13,10 @@ from invoke_core.events import (
     SessionCanceledEvent,
     SessionCompleteEvent,
 )
+from invoke_core.execution.node_run import NodeRun
 from invoke_core.invocation import BaseInvocationOutput
+from invoke_core.services.container import InvocationServices
 from invoke_core.services.invocation_cache import cache_key
-from invoke_core.services.services import InvocationServices
 from invoke_core.session import NodeError, Session
 
 
@@ -78,7 +79,20 @@ class SessionRunner:
             outputs = cache.get(key)
         cached = outputs is not None
         if not cached:
-            context = InvocationContext(services, session, execution, source, node_type, queue_item_id, is_canceled)
+            run = NodeRun(services, session, execution, source, node_type, queue_item_id)
+            context = InvocationContext(
+                node_id=execution,
+                source_node_id=source,
+                node_type=node_type,
+                session_id=session.id,
+                queue_item_id=queue_item_id,
+                images=run,
+                objects=services.objects,
+                config=services.config,
+                progress=run.progress,
+                service=services.get,
+                is_canceled=is_canceled,
+            )
             try:
                 outputs = node.invoke(context)
                 if not isinstance(outputs, BaseInvocationOutput):

@@ -1,24 +1,38 @@
-"""The session processor: a background thread that claims queue items and runs them."""
+"""The session processor: claims queue items and runs them, one at a time.
+
+Every run goes through here, whoever asks: the background thread of a server, or
+`Invoker.run` in the caller's thread (which claims its own item). One cancel mechanism: a
+flag per running item, set by `cancel_running` and read by the node through
+`context.is_canceled()`.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import traceback
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from invoke_core.errors import SessionNotFoundError
+from invoke_core.execution.runner import SessionRunner
+from invoke_core.services.container import InvocationServices
 from invoke_core.services.session_queue import QueueItem
-
-if TYPE_CHECKING:
-    from invoke_core.invoker import Invoker
+from invoke_core.session import Session
 
 logger = logging.getLogger("invoke.processor")
 
 
 class SessionProcessor:
-    def __init__(self, invoker: Invoker, idle_wait: float = 0.5):
-        self.invoker = invoker
+    def __init__(
+        self,
+        services: InvocationServices,
+        runner: SessionRunner,
+        on_status: Callable[[QueueItem], None],
+        idle_wait: float = 0.5,
+    ):
+        self.services = services
+        self.runner = runner
+        self.on_status = on_status  # told each time an item starts or finishes
         self.idle_wait = idle_wait
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -30,6 +44,7 @@ class SessionProcessor:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
+        """Claim and run items in a background thread until `stop`."""
         with self._lock:
             if self.running:
                 return
@@ -39,7 +54,7 @@ class SessionProcessor:
 
     def stop(self, timeout: float | None = 5.0) -> None:
         self._stop.set()
-        self.invoker.services.queue.notify()
+        self.services.queue.notify()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
@@ -55,7 +70,7 @@ class SessionProcessor:
         return list(self._cancel_flags)
 
     def _loop(self) -> None:
-        queue = self.invoker.services.queue
+        queue = self.services.queue
         while not self._stop.is_set():
             try:
                 item = queue.claim_next()
@@ -66,30 +81,31 @@ class SessionProcessor:
             if item is None:
                 queue.wait_for_work(self.idle_wait)
                 continue
-            self._run_item(item)
+            self.run_item(item)
 
-    def _latest_session(self, item: QueueItem):
+    def _latest_session(self, item: QueueItem) -> Session:
         """The stored session if there is one: it holds edits made while the item waited
         (a queue may keep its own copy from enqueue time). Batch sessions exist only in the queue."""
         try:
-            return self.invoker.services.sessions.get(item.session_id)
+            return self.services.sessions.get(item.session_id)
         except SessionNotFoundError:  # a batch session: it lives in the queue until it ends
             return item.session
         except Exception:  # unreadable: run the queue's copy, which then replaces it
             logger.exception("stored session %s cannot be read; running the queued copy", item.session_id)
             return item.session
 
-    def _run_item(self, item: QueueItem) -> None:
-        services = self.invoker.services
+    def run_item(self, item: QueueItem) -> Session:
+        """Run a claimed item to its end, store its session and finish the item."""
+        services = self.services
         flag = threading.Event()
         self._cancel_flags[item.item_id] = flag
-        self.invoker.emit_status(item)
+        if services.queue.get(item.item_id).status == "canceled":
+            flag.set()  # canceled between its claim and now: the cancel found no flag to set
+        self.on_status(item)
         session = self._latest_session(item)
         error = None
         try:
-            self.invoker.runner.run(
-                session, invoke_all=item.invoke_all, queue_item_id=item.item_id, is_canceled=flag.is_set
-            )
+            self.runner.run(session, invoke_all=item.invoke_all, queue_item_id=item.item_id, is_canceled=flag.is_set)
             status = "canceled" if session.canceled else "failed" if session.errors else "completed"
             if session.errors:
                 first = next(iter(session.errors.values()))
@@ -104,5 +120,6 @@ class SessionProcessor:
             finished = services.queue.finish(item.item_id, status, error=error, session=session)  # type: ignore[arg-type]
         except Exception:
             logger.exception("could not record the end of queue item %s", item.item_id)
-            return
-        self.invoker.emit_status(finished)
+            return session
+        self.on_status(finished)
+        return session
