@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from invoke_core import InvocationServices, load_config, plugins
+from invoke_core import InvocationServices, catalog, load_config
 from invoke_core.services.session_storage import MemorySessionStorage
 from invoke_services_local import plugin as local_plugin
 from invoke_services_local.image_storage import DiskImageStorage
@@ -56,8 +56,9 @@ def entry_points_loaded(monkeypatch):
     """A fresh plugin manager in this process that loads the installed `local` entry point."""
     monkeypatch.delenv("INVOKE_DISABLE_PLUGIN_AUTOLOAD")
     monkeypatch.setenv("INVOKE_PLUGINS", "local")  # other installed plugins stay out
-    monkeypatch.setattr(plugins, "_manager", None)  # the old manager (with the hand-registered copy) comes back after
-    return plugins.get_plugin_manager()
+    # a fresh catalog; the old one (with the hand-registered copy) comes back after
+    monkeypatch.setattr(catalog, "_catalog", catalog.PluginCatalog())
+    return catalog.get_plugin_manager()
 
 
 def test_the_entry_point_loads_in_process(entry_points_loaded, root):

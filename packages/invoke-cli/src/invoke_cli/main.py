@@ -53,7 +53,7 @@ class InvokeGroup(click.Group):
 
     def _add_plugin_commands(self) -> None:
         """Ask every plugin for its commands; again only when the set of plugins changed."""
-        from invoke_core.plugins import call_per_plugin, get_plugin_manager, plugins_generation
+        from invoke_core.catalog import call_per_plugin, get_plugin_manager, plugins_generation
 
         get_plugin_manager()  # loads the installed plugins, which bumps the generation
         if self._plugins_generation == plugins_generation():

@@ -98,7 +98,7 @@ class Invoker:
                 self._store_canceled(session)
             return session
         try:
-            return self.processor.run_item(claimed)
+            return self.processor.run_item(claimed, session)
         except BaseException:  # Ctrl-C in this thread: the run stops here, canceled, not left running
             self.processor.cancel_running(item.item_id)
             self._store_canceled(session)

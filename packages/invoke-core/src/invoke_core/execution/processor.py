@@ -94,15 +94,18 @@ class SessionProcessor:
             logger.exception("stored session %s cannot be read; running the queued copy", item.session_id)
             return item.session
 
-    def run_item(self, item: QueueItem) -> Session:
-        """Run a claimed item to its end, store its session and finish the item."""
+    def run_item(self, item: QueueItem, session: Session | None = None) -> Session:
+        """Run a claimed item to its end, store its session and finish the item.
+
+        `session`: the item's session when the caller holds its latest copy (else it is read)."""
         services = self.services
         flag = threading.Event()
         self._cancel_flags[item.item_id] = flag
         if services.queue.get(item.item_id).status == "canceled":
             flag.set()  # canceled between its claim and now: the cancel found no flag to set
         self.on_status(item)
-        session = self._latest_session(item)
+        if session is None:
+            session = self._latest_session(item)
         error = None
         try:
             self.runner.run(session, invoke_all=item.invoke_all, queue_item_id=item.item_id, is_canceled=flag.is_set)
