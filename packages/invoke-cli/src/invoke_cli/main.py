@@ -40,7 +40,7 @@ SHORT_HELP = {
     "nodes": "List node types, or show one.",
     "sessions": "List stored sessions, or show one.",
     "queue": "Show the session queue.",
-    "images": "List stored images.",
+    "images": "List stored images, add image files.",
 }
 
 

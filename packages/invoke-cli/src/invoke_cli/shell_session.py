@@ -12,6 +12,7 @@ import click
 
 from invoke_cli.app import App
 from invoke_cli.errors import CliError
+from invoke_cli.image_files import LocalImageStore, import_image_paths
 from invoke_cli.output import failure_message, print_summary
 from invoke_cli.pipeline import GraphBuilder, node_classes, parse_pipeline, split_words, unknown_type_message
 from invoke_cli.running import ProgressListener, run_session
@@ -155,6 +156,7 @@ class Shell:
         trial = self.session.graph.copy()  # all of the line is added, or none of it
         builder = GraphBuilder(trial, [node_id for node_id, _text in self.history], self.defaults)
         added, edges = builder.add(commands)
+        import_image_paths(trial, LocalImageStore(self.app.services.images))
         self.session.add_graph(
             {"nodes": {node_id: trial.nodes[node_id] for node_id in added}, "edges": [e.model_dump() for e in edges]}
         )

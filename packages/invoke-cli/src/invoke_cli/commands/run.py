@@ -11,6 +11,7 @@ import click
 
 from invoke_cli.app import App
 from invoke_cli.errors import CliError, RunFailed
+from invoke_cli.image_files import LocalImageStore, import_image_paths
 from invoke_cli.output import failure_message, print_outputs, print_summary, report_json
 from invoke_cli.pipeline import build_graph, split_words
 from invoke_cli.running import ProgressListener, run_session
@@ -91,6 +92,7 @@ def run(app: App, graph_file: Path | None, as_json: bool, quiet: bool, pipeline:
         graph = build_graph(pipeline_words(pipeline))
     else:
         raise CliError('nothing to run: give a pipeline ("add --a 1 | ...") or --graph FILE')
+    import_image_paths(graph, LocalImageStore(app.services.images))
     run_and_report(app, Session(graph), quiet=quiet, as_json=as_json)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import click
@@ -107,7 +108,7 @@ def queue(app: App, status: str | None, limit: int, page: int, as_json: bool) ->
 
 @click.group()
 def images() -> None:
-    """Stored images."""
+    """Stored images: list them, add files."""
 
 
 @images.command("list")
@@ -138,3 +139,17 @@ def list_images(app: App, session_id: str | None, limit: int, page: int, as_json
         size = f"{row['width']}x{row['height']}"
         click.echo(f"{row['location']}  {size:>11}  session {row['session_id']}  node {row['node_id']}")
     click.echo(f"{len(rows)} of {found.total} images", err=True)
+
+
+@images.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
+@click.pass_obj
+def add_images(app: App, files: tuple[Path, ...]) -> None:
+    """Copy image FILES into image storage; prints each one's stored name, in order.
+
+    Every file is read first: if one is not an image, nothing is stored.
+    """
+    from invoke_cli.image_files import LocalImageStore, add_image_files
+
+    for name in add_image_files(LocalImageStore(app.services.images), list(files)):
+        click.echo(name)
