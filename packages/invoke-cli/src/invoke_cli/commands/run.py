@@ -14,6 +14,7 @@ from invoke_cli.errors import CliError, RunFailed
 from invoke_cli.image_files import LocalImageStore, import_image_paths
 from invoke_cli.output import failure_message, print_outputs, print_summary, report_json
 from invoke_cli.pipeline import build_graph, split_words
+from invoke_cli.pipeline_command import PipelineCommand
 from invoke_cli.running import ProgressListener, run_session
 
 PIPELINE_SETTINGS = {"ignore_unknown_options": True, "allow_interspersed_args": False}
@@ -64,7 +65,7 @@ def run_and_report(app: App, session: Any, *, quiet: bool, as_json: bool) -> Non
         raise RunFailed(failed)
 
 
-@click.command(context_settings=PIPELINE_SETTINGS)
+@click.command(cls=PipelineCommand, context_settings=PIPELINE_SETTINGS)
 @click.option(
     "--graph", "graph_file", type=click.Path(dir_okay=False, path_type=Path), help="Run this graph JSON file."
 )
@@ -96,7 +97,7 @@ def run(app: App, graph_file: Path | None, as_json: bool, quiet: bool, pipeline:
     run_and_report(app, Session(graph), quiet=quiet, as_json=as_json)
 
 
-@click.command(context_settings=PIPELINE_SETTINGS)
+@click.command(cls=PipelineCommand, context_settings=PIPELINE_SETTINGS)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.argument("pipeline", nargs=-1, required=True, type=click.UNPROCESSED)
 def graph(output: Path | None, pipeline: tuple[str, ...]) -> None:
