@@ -147,3 +147,10 @@ def test_only_the_given_nodes_are_checked(services):
     check_ready(half, services.get, node_ids=["new"])
     with pytest.raises(MissingInputError):
         check_ready(half, services.get, node_ids=["old", "new"])
+
+
+def test_without_services_only_required_inputs_are_checked(services):
+    bad_colour = graph({"paint": {"type": "preflight_test_paint", "color": "mauve", "times": 1}})
+    check_ready(bad_colour, None)
+    with pytest.raises(MissingInputError):
+        check_ready(graph({"paint": {"type": "preflight_test_paint", "color": "mauve"}}), None)

@@ -152,10 +152,13 @@ class Shell:
     # ---- pipelines -----------------------------------------------------------------------------
 
     def run_pipeline(self, words: list[str]) -> None:
+        from invoke_core.preflight import check_ready
+
         commands = parse_pipeline(words)
         trial = self.session.graph.copy()  # all of the line is added, or none of it
         builder = GraphBuilder(trial, [node_id for node_id, _text in self.history], self.defaults)
         added, edges = builder.add(commands)
+        check_ready(trial, self.app.services.get, node_ids=added)
         import_image_paths(trial, LocalImageStore(self.app.services.images))
         self.session.add_graph(
             {"nodes": {node_id: trial.nodes[node_id] for node_id in added}, "edges": [e.model_dump() for e in edges]}

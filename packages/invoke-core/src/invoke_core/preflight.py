@@ -12,7 +12,8 @@ Two checks, in graph order:
   and raises a GraphValidationError, usually PreflightError, naming node and field.
 
 `get_service(kind)` returns a service a plugin defines, such as "model_manager":
-`InvocationServices.get` is one.
+`InvocationServices.get` is one. Without it (None: the services live elsewhere, on a server
+that checks for itself) only the first check runs.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class PreflightError(GraphValidationError):
     """A node's own check rejected a given value before running (an unknown model name)."""
 
 
-def check_ready(graph: Any, get_service: GetService, *, node_ids: Iterable[str] | None = None) -> None:
+def check_ready(graph: Any, get_service: GetService | None, *, node_ids: Iterable[str] | None = None) -> None:
     """Raise the first reason `graph` (only `node_ids` of it, when given) cannot run as it is."""
     wanted = None if node_ids is None else set(node_ids)
     for node_id in graph.topological_order():
@@ -44,5 +45,5 @@ def check_ready(graph: Any, get_service: GetService, *, node_ids: Iterable[str] 
                     field=field,
                 )
         preflight = getattr(type(node), "preflight", None)
-        if preflight is not None:
+        if preflight is not None and get_service is not None:
             preflight(node, get_service)

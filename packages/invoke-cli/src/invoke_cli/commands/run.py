@@ -84,6 +84,7 @@ def run(app: App, graph_file: Path | None, as_json: bool, quiet: bool, pipeline:
     for the previous command). `invokeai run "TYPE --help"` shows a node's options.
     """
     from invoke_core import Session
+    from invoke_core.preflight import check_ready
 
     if graph_file is not None and pipeline:
         raise CliError("give either a pipeline or --graph FILE, not both")
@@ -93,6 +94,7 @@ def run(app: App, graph_file: Path | None, as_json: bool, quiet: bool, pipeline:
         graph = build_graph(pipeline_words(pipeline))
     else:
         raise CliError('nothing to run: give a pipeline ("add --a 1 | ...") or --graph FILE')
+    check_ready(graph, app.services.get)  # input errors exit 2 before anything runs or is stored
     import_image_paths(graph, LocalImageStore(app.services.images))
     run_and_report(app, Session(graph), quiet=quiet, as_json=as_json)
 
