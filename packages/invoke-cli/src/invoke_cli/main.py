@@ -103,7 +103,7 @@ class InvokeGroup(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
         except (CliError, RunFailed) as exc:
-            self._fail(ctx, str(exc), exc.exit_code)
+            self._fail(ctx, str(exc), exc.exit_code, getattr(exc, "node_traceback", ""))
         except Exception as exc:
             from invoke_core import InvokeError
 
@@ -112,10 +112,13 @@ class InvokeGroup(click.Group):
             self._fail(ctx, f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1)
 
     @staticmethod
-    def _fail(ctx: click.Context, message: str, code: int) -> None:
+    def _fail(ctx: click.Context, message: str, code: int, node_traceback: str = "") -> None:
         app = ctx.find_object(App)
         if app is not None and app.debug:
-            traceback.print_exc()
+            if node_traceback:  # a node failed: where in the node, not where in the CLI
+                click.echo(node_traceback, err=True)
+            else:
+                traceback.print_exc()
         click.echo(f"error: {message}", err=True)
         ctx.exit(code)
 

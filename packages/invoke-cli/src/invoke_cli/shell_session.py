@@ -13,7 +13,7 @@ import click
 from invoke_cli.app import App
 from invoke_cli.errors import CliError
 from invoke_cli.image_files import LocalImageStore, import_image_paths
-from invoke_cli.output import failure_message, print_summary
+from invoke_cli.output import failure_message, failure_tracebacks, print_summary
 from invoke_cli.pipeline import GraphBuilder, node_classes, parse_pipeline, split_words, unknown_type_message
 from invoke_cli.running import ProgressListener, run_session
 
@@ -170,6 +170,8 @@ class Shell:
             print_summary(report)
         failed = failure_message(self.session)
         if failed:
+            if self.app.debug:
+                click.echo(failure_tracebacks(self.session), err=True)
             click.echo(f"error: {failed}", err=True)
             self.new_session()
             click.echo("the session failed; a new one is started (defaults stay)", err=True)

@@ -12,7 +12,7 @@ import click
 from invoke_cli.app import App
 from invoke_cli.errors import CliError, RunFailed
 from invoke_cli.image_files import LocalImageStore, import_image_paths
-from invoke_cli.output import failure_message, print_outputs, print_summary, report_json
+from invoke_cli.output import failure_message, failure_tracebacks, print_outputs, print_summary, report_json
 from invoke_cli.pipeline import build_graph, split_words
 from invoke_cli.pipeline_command import PipelineCommand
 from invoke_cli.running import ProgressListener, run_session
@@ -62,7 +62,7 @@ def run_and_report(app: App, session: Any, *, quiet: bool, as_json: bool) -> Non
         raise RunFailed(f"interrupted: session {session.id} was canceled")
     failed = failure_message(session)
     if failed:
-        raise RunFailed(failed)
+        raise RunFailed(failed, failure_tracebacks(session))
 
 
 @click.command(cls=PipelineCommand, context_settings=PIPELINE_SETTINGS)
