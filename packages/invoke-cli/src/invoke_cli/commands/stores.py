@@ -90,13 +90,15 @@ def show_session(app: App, session_id: str, as_json: bool) -> None:
 @json_option
 @click.pass_obj
 def queue(app: App, status: str | None, limit: int, page: int, as_json: bool) -> None:
-    """Show the queue: counts per status and its items."""
+    """Show the queue: counts per status and its items, newest first."""
+    from invoke_cli.queue_listing import queue_page_newest_first
+
     session_queue = app.services.queue
     counts = session_queue.counts()
-    found = session_queue.list(status=status, page=page, per_page=limit)
-    items: list[dict[str, Any]] = [item.model_dump(mode="json") for item in found.items]
+    found, total = queue_page_newest_first(session_queue, status=status, page=page, per_page=limit)
+    items: list[dict[str, Any]] = [item.model_dump(mode="json") for item in found]
     if as_json:
-        click.echo(json.dumps({"counts": counts, "total": found.total, "items": items}, indent=2))
+        click.echo(json.dumps({"counts": counts, "total": total, "items": items}, indent=2))
         return
     click.echo("  ".join(f"{name}: {count}" for name, count in counts.items()))
     for item in items:
