@@ -1,4 +1,5 @@
-"""The persisted invocation cache (opt-in): outputs survive a restart, bounded, self-healing."""
+"""The persisted invocation cache (opt-in), what only it does: outputs survive a restart of the
+invoker, and entries whose class is gone or changed are misses. The contract is in tests/contract/."""
 
 from __future__ import annotations
 
