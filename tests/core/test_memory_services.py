@@ -143,6 +143,76 @@ def make_image(width: int = 4, height: int = 3, seed: int = 0) -> Image.Image:
     return image
 
 
+def test_image_list_hides_intermediates_unless_asked():
+    storage = MemoryImageStorage()
+    first = storage.save(make_image(), session_id="s1")
+    passed_on = storage.save(make_image(seed=1), session_id="s1", is_intermediate=True)
+    last = storage.save(make_image(seed=2), session_id="s2")
+
+    gallery = storage.list()
+    assert [r.image_name for r in gallery.items] == [last.image_name, first.image_name] and gallery.total == 2
+    assert [r.image_name for r in storage.list(session_id="s1").items] == [first.image_name]
+    everything = storage.list(include_intermediates=True)
+    assert [r.image_name for r in everything.items] == [last.image_name, passed_on.image_name, first.image_name]
+    assert everything.total == 3
+    of_s1 = storage.list(session_id="s1", include_intermediates=True, per_page=1)
+    assert [r.image_name for r in of_s1.items] == [passed_on.image_name] and of_s1.total == 2
+    assert storage.get_record(passed_on.image_name).is_intermediate  # still there by name
+
+
+def test_image_delete_intermediates_spares_sessions_in_use_and_the_gallery():
+    storage = MemoryImageStorage()
+    kept_final = storage.save(make_image(), session_id="done")
+    done = [storage.save(make_image(seed=i), session_id="done", is_intermediate=True) for i in range(2)]
+    busy = storage.save(make_image(seed=3), session_id="busy", is_intermediate=True)
+    unowned = storage.save(make_image(seed=4), is_intermediate=True)
+    asked = []
+
+    def in_use(session_id: str) -> bool:
+        asked.append(session_id)
+        return session_id == "busy"
+
+    assert storage.delete_intermediates(in_use) == 3
+    assert sorted(asked) == ["busy", "done"]  # once per session; images with no session have no one to ask
+    for gone in [*done, unowned]:
+        with pytest.raises(ImageNotFoundError):
+            storage.get(gone.image_name)
+    remaining = storage.list(include_intermediates=True).items
+    assert {r.image_name for r in remaining} == {kept_final.image_name, busy.image_name}
+    assert storage.delete_intermediates(in_use) == 0
+
+
+def test_delete_finished_intermediates_keeps_those_of_sessions_not_over():
+    from invoke_core import InvocationServices, Invoker
+    from invoke_core.services.image_storage import delete_finished_intermediates
+
+    services = InvocationServices(InvokeConfig(root="unused"))
+    invoker = Invoker(services)  # never started: queued items stay pending
+    two_steps = {
+        "nodes": {"a": {"type": "integer", "value": 1}, "b": {"type": "add", "b": 2}},
+        "edges": [edge("a", "value", "b", "a")],
+    }
+    completed = invoker.run(two_steps)
+    stepped = invoker.run(two_steps, invoke_all=False)  # ran "a" only: "b" still needs a's outputs
+    queued_again = invoker.run(two_steps)
+    services.queue.enqueue(queued_again)  # complete, yet an item still waits to run it
+    assert (completed.status, stepped.status, queued_again.status) == ("completed", "in_progress", "completed")
+    owners = {
+        "completed": completed.id,
+        "stepped": stepped.id,
+        "queued": queued_again.id,
+        "deleted": "a-session-no-longer-stored",
+    }
+    saved = {
+        key: services.images.save(make_image(), session_id=sid, is_intermediate=True) for key, sid in owners.items()
+    }
+    final = services.images.save(make_image(), session_id=completed.id)
+
+    assert delete_finished_intermediates(services) == 2
+    left = {r.image_name for r in services.images.list(include_intermediates=True, per_page=100).items}
+    assert left == {saved["stepped"].image_name, saved["queued"].image_name, final.image_name}
+
+
 # ---- object storage --------------------------------------------------------------------
 
 

@@ -47,6 +47,75 @@ def test_a_node_saving_an_image_embeds_the_session_graph(invoker, root):
     assert invoker.services.images.get_record(name).session_id == session.id
 
 
+def test_listing_hides_intermediates_unless_asked_and_uses_the_gallery_index(services):
+    first = services.images.save(red(), session_id="a")
+    passed_on = services.images.save(red(), session_id="a", is_intermediate=True)
+    last = services.images.save(red(), session_id="b")
+    gallery = services.images.list()
+    assert [r.image_name for r in gallery.items] == [last.image_name, first.image_name] and gallery.total == 2
+    assert [r.image_name for r in services.images.list(session_id="a").items] == [first.image_name]
+    everything = services.images.list(include_intermediates=True)
+    assert [r.image_name for r in everything.items] == [last.image_name, passed_on.image_name, first.image_name]
+    of_a = services.images.list(session_id="a", include_intermediates=True, per_page=1)
+    assert [r.image_name for r in of_a.items] == [passed_on.image_name] and of_a.total == 2
+    # the gallery query walks the partial index in order, never the intermediate rows
+    plan = services.images.db.read(
+        "EXPLAIN QUERY PLAN SELECT image_name FROM images WHERE is_intermediate = 0 "
+        "ORDER BY created_at DESC, image_name LIMIT 20"
+    )
+    assert "USING INDEX images_gallery" in " ".join(row[-1] for row in plan)
+
+
+def test_delete_intermediates_removes_records_files_and_thumbnails_of_finished_sessions(
+    services, open_services, root, monkeypatch
+):
+    from invoke_services_local import image_storage
+
+    monkeypatch.setattr(image_storage, "_IN_CHUNK", 2)  # several `IN (...)` batches with few sessions
+    final = services.images.save(red(), session_id="done-1")
+    done = [services.images.save(red(), session_id=f"done-{i}", is_intermediate=True) for i in range(5)]
+    busy = services.images.save(red(), session_id="busy", is_intermediate=True)
+    unowned = services.images.save(red(), is_intermediate=True)
+    services.images.thumbnail_path(done[0].image_name)
+    asked = []
+
+    def in_use(session_id: str) -> bool:
+        asked.append(session_id)
+        return session_id == "busy"
+
+    assert services.images.delete_intermediates(in_use) == 6
+    assert sorted(asked) == ["busy", *[f"done-{i}" for i in range(5)]]
+    for gone in [*done, unowned]:
+        assert not (root / "images" / gone.image_name).exists()
+        with pytest.raises(ImageNotFoundError):
+            services.images.get_record(gone.image_name)
+    assert list((root / "images" / "thumbnails").iterdir()) == []
+    reopened = open_services().images
+    left = reopened.list(include_intermediates=True).items
+    assert {r.image_name for r in left} == {final.image_name, busy.image_name}
+    assert reopened.get(busy.image_name).size == (20, 10)
+
+
+def test_delete_finished_intermediates_asks_the_stored_sessions_and_the_queue(invoker, services):
+    from invoke_core.services.image_storage import delete_finished_intermediates
+
+    two_steps = {
+        "nodes": {"a": {"type": "integer", "value": 1}, "b": {"type": "add", "b": 2}},
+        "edges": [{"source": {"node_id": "a", "field": "value"}, "destination": {"node_id": "b", "field": "a"}}],
+    }
+    completed = invoker.run(two_steps)
+    stepped = invoker.run(two_steps, invoke_all=False)
+    queued_again = invoker.run(two_steps)
+    services.queue.enqueue(queued_again)  # the processor is not started: the item stays pending
+    saved = {
+        owner: services.images.save(red(), session_id=owner, is_intermediate=True).image_name
+        for owner in (completed.id, stepped.id, queued_again.id, "deleted-session")
+    }
+    assert delete_finished_intermediates(services) == 2
+    left = {r.image_name for r in services.images.list(include_intermediates=True).items}
+    assert left == {saved[stepped.id], saved[queued_again.id]}
+
+
 def test_thumbnail_is_a_webp_made_once(services, root):
     record = services.images.save(red(600, 300))
     path = services.images.thumbnail_path(record.image_name)

@@ -41,7 +41,7 @@ SHORT_HELP = {
     "nodes": "List node types, or show one.",
     "sessions": "List stored sessions, or show one.",
     "queue": "Show the session queue.",
-    "images": "List stored images, add image files.",
+    "images": "List stored images, add image files, prune intermediates.",
 }
 
 

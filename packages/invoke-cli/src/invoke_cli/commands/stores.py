@@ -110,18 +110,21 @@ def queue(app: App, status: str | None, limit: int, page: int, as_json: bool) ->
 
 @click.group()
 def images() -> None:
-    """Stored images: list them, add files."""
+    """Stored images: list them, add files, prune intermediates."""
 
 
 @images.command("list")
 @click.option("--session", "session_id", help="Only images of this session.")
+@click.option(
+    "--all", "show_all", is_flag=True, help="Also intermediate images (those nodes passed on to other nodes)."
+)
 @per_page_option
 @page_option
 @json_option
 @click.pass_obj
-def list_images(app: App, session_id: str | None, limit: int, page: int, as_json: bool) -> None:
-    """List images, newest first, with where each lies."""
-    found = app.services.images.list(page=page, per_page=limit, session_id=session_id)
+def list_images(app: App, session_id: str | None, show_all: bool, limit: int, page: int, as_json: bool) -> None:
+    """List images, newest first, with where each lies; intermediates only with --all."""
+    found = app.services.images.list(page=page, per_page=limit, session_id=session_id, include_intermediates=show_all)
     rows = [
         {
             "image_name": record.image_name,
@@ -130,6 +133,7 @@ def list_images(app: App, session_id: str | None, limit: int, page: int, as_json
             "height": record.height,
             "session_id": record.session_id,
             "node_id": record.node_id,
+            "is_intermediate": record.is_intermediate,
             "created_at": record.created_at,
         }
         for record in found.items
@@ -139,8 +143,23 @@ def list_images(app: App, session_id: str | None, limit: int, page: int, as_json
         return
     for row in rows:
         size = f"{row['width']}x{row['height']}"
-        click.echo(f"{row['location']}  {size:>11}  session {row['session_id']}  node {row['node_id']}")
+        mark = "  intermediate" if row["is_intermediate"] else ""
+        click.echo(f"{row['location']}  {size:>11}  session {row['session_id']}  node {row['node_id']}{mark}")
     click.echo(f"{len(rows)} of {found.total} images", err=True)
+
+
+@images.command("prune")
+@click.pass_obj
+def prune_images(app: App) -> None:
+    """Delete the intermediate images of finished sessions; prints how many went.
+
+    Sessions still queued or running (here or in a server on the same root) keep theirs.
+    """
+    from invoke_core.services.image_storage import delete_finished_intermediates
+
+    count = delete_finished_intermediates(app.services)
+    click.echo(count)
+    click.echo(f"deleted {count} intermediate images", err=True)
 
 
 @images.command("add")
