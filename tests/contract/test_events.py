@@ -8,7 +8,6 @@ instead of expecting them when `emit` returns.
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -50,7 +49,7 @@ def test_subscribers_get_events_in_order_and_can_stop(service):
     assert service.has_listeners
 
 
-def test_a_failing_subscriber_does_not_stop_the_others(service, caplog):
+def test_a_failing_subscriber_does_not_stop_the_others(service):
     before, after = [], []
 
     def explode(event: Event) -> None:
@@ -60,10 +59,9 @@ def test_a_failing_subscriber_does_not_stop_the_others(service, caplog):
     service.subscribe(explode)
     service.subscribe(after.append)
     sent = events_for(2)
-    with caplog.at_level(logging.ERROR):
-        for event in sent:
-            service.emit(event)  # does not raise
-        wait_until(lambda: len(before) == 2 and len(after) == 2)
+    for event in sent:
+        service.emit(event)  # does not raise
+    wait_until(lambda: len(before) == 2 and len(after) == 2)
     assert before == sent and after == sent
 
 
