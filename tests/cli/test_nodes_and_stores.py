@@ -92,3 +92,35 @@ def test_images_list(invoke):
     assert (image["width"], image["height"], image["session_id"]) == (5, 7, ran["session_id"])
     assert image["location"] == image["image_name"]  # memory storage: no file, so the name
     assert json.loads(invoke("images", "list", "--json", "--session", "other").stdout)["total"] == 0
+
+
+def test_images_list_all_shows_intermediates_and_prune_deletes_those_of_finished_sessions(invoke, app):
+    from invoke_core import Invoker
+    from PIL import Image
+
+    ran = json.loads(invoke("run", "--json", "blank_image --width 5 --height 7").stdout)
+    two_steps = {
+        "nodes": {"a": {"type": "integer", "value": 1}, "b": {"type": "add", "b": 2}},
+        "edges": [{"source": {"node_id": "a", "field": "value"}, "destination": {"node_id": "b", "field": "a"}}],
+    }
+    stepped = Invoker(app.services).run(two_steps, invoke_all=False)  # "b" has yet to run
+    pixel = Image.new("RGB", (2, 2))
+    finished = app.services.images.save(pixel, session_id=ran["session_id"], node_id="n", is_intermediate=True)
+    needed = app.services.images.save(pixel, session_id=stepped.id, node_id="a", is_intermediate=True)
+
+    assert json.loads(invoke("images", "list", "--json").stdout)["total"] == 1
+    listing = json.loads(invoke("images", "list", "--json", "--all").stdout)
+    assert listing["total"] == 3
+    assert [(image["image_name"], image["is_intermediate"]) for image in listing["images"][:2]] == [
+        (needed.image_name, True),
+        (finished.image_name, True),
+    ]
+    plain = invoke("images", "list", "--all").stdout.splitlines()
+    assert plain[0].startswith(needed.image_name) and plain[0].endswith("  intermediate")
+    assert not plain[2].endswith("intermediate")
+
+    pruned = invoke("images", "prune")
+    assert (pruned.exit_code, pruned.stdout, pruned.stderr) == (0, "1\n", "deleted 1 intermediate images\n")
+    left = json.loads(invoke("images", "list", "--json", "--all").stdout)["images"]
+    assert [image["image_name"] for image in left][0] == needed.image_name and len(left) == 2
+    assert invoke("images", "prune").stdout == "0\n"

@@ -191,7 +191,7 @@ def test_batch_runs_every_combination(invoker):
     while invoker.services.queue.counts(batch.batch_id)["completed"] < 8:
         assert time.monotonic() < deadline, invoker.services.queue.counts(batch.batch_id)
         time.sleep(0.01)
-    items = invoker.services.queue.list(per_page=100).items
+    items = invoker.services.queue.list(per_page=100).items[::-1]  # oldest first: the batch's order
     values = [invoker.get_session(i.session_id).results["m"].value for i in items]
     assert values == [11, 1100, 22, 2200] * 2
 

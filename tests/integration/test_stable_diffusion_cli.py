@@ -64,7 +64,16 @@ def test_add_a_model_and_generate_with_it(tiny_models, tmp_path):
     assert images[0] == images[1]  # the single file holds the same weights as the folder
 
 
-def test_an_unknown_model_is_one_line_naming_the_node(tiny_models, tmp_path):
-    ran = invokeai("--root", str(tmp_path), "run", "txt2img --model nope --prompt x", cwd=tmp_path)
-    assert ran.returncode != 0
-    assert "nope" in ran.stderr and "Traceback" not in ran.stderr
+def test_an_unknown_model_is_an_input_error_found_before_running(tiny_models, tmp_path):
+    root = tmp_path / "invokeai"
+    added = invokeai("--root", str(root), "models", "add", str(tiny_models["folder"]), "--name", "tiny", cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    ran = invokeai(
+        "--root", str(root), "run", "img_noise --width 64 --height 64 | img2img --model tinny --prompt x", cwd=tmp_path
+    )  # fmt: skip
+    assert ran.returncode == 2
+    assert ran.stdout == ""
+    assert ran.stderr == "error: node '1' (img2img): input 'model': no model named 'tinny'; did you mean 'tiny'?\n"
+    # nothing ran (the noise would have stored an image) and no failed session was stored
+    assert invokeai("--root", str(root), "sessions", "list", cwd=tmp_path).stdout == ""
+    assert invokeai("--root", str(root), "images", "list", cwd=tmp_path).stdout == ""

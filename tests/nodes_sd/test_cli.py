@@ -60,3 +60,22 @@ def test_install_offline_fails_cleanly(cli: click.Group, tmp_path: Path, monkeyp
     assert result.exit_code == 2
     assert result.output.startswith("error: cannot download 'someone/some-model'")
     assert run(cli, tmp_path / "root", "list").output == ""
+
+
+def test_root_on_the_group_or_the_subcommand_means_the_same(
+    cli: click.Group, tiny_models, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INVOKE_ROOT", str(tmp_path / "from-environment"))
+    root, other = tmp_path / "root", tmp_path / "other"
+    runner = CliRunner()
+    added = runner.invoke(cli, ["models", "add", str(tiny_models.sd1), "--name", "tiny", "--root", str(root)])
+    assert added.exit_code == 0, added.output
+    for args in (
+        ["models", "--root", str(root), "list"],
+        ["models", "list", "--root", str(root)],
+        ["models", "--root", str(other), "list", "--root", str(root)],  # the later one wins
+    ):
+        assert runner.invoke(cli, args).output.split("\t")[0] == "tiny", args
+    assert runner.invoke(cli, ["models", "list"]).output == ""  # INVOKE_ROOT holds none
+    assert runner.invoke(cli, ["models", "list", "--root", str(other)]).output == ""
+    assert not (tmp_path / "from-environment").exists()

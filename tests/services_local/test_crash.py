@@ -63,11 +63,13 @@ def test_sigkill_many_times_loses_nothing(root: Path, open_services) -> None:
         with Image.open(path) as image:
             image.load()  # every file under a real name is whole
 
-    services = open_services()  # what the next start of the app does
+    services = open_services()  # what the next start of the app does: open, then recover when processing starts
     queue = services.queue
+    recovered = queue.recover()
     counts = queue.counts()
     assert counts["in_progress"] == 0
-    assert queue.recovered == in_progress, counts  # every interrupted item, and only those
+    assert len(recovered) == in_progress, counts  # every interrupted item, and only those
+    assert all(item.status == "failed" and item.error == INTERRUPTED for item in recovered)
     assert in_progress >= 1, "no kill landed while an item ran; the test proved nothing"
     failed = queue.list(status="failed", per_page=10_000).items
     assert failed and all(item.error == INTERRUPTED for item in failed), [item.error for item in failed]

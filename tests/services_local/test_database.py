@@ -19,7 +19,7 @@ def test_wal_mode_and_schema_version(services, root):
     assert services.sessions.db is services.queue.db is services.images.db  # one per root
     with sqlite3.connect(root / DATABASE_FILE) as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     assert services.sessions.db.integrity_check() == "ok"
 
 
@@ -102,3 +102,22 @@ def test_a_failing_migration_leaves_the_previous_version_intact(root: Path, monk
     with sqlite3.connect(root / DATABASE_FILE) as raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert raw.execute("SELECT name FROM sqlite_master WHERE name = 'half_done'").fetchall() == []
+
+
+def test_a_version_1_database_gains_the_intermediate_indexes_and_keeps_its_images(root: Path):
+    (root / DATABASE_FILE).parent.mkdir(parents=True)
+    with sqlite3.connect(root / DATABASE_FILE, isolation_level=None) as raw:
+        migrations.MIGRATIONS[0](raw)
+        raw.execute("PRAGMA user_version = 1")
+        raw.execute(
+            "INSERT INTO images (image_name, width, height, session_id, is_intermediate, created_at) "
+            "VALUES ('a', 1, 1, 's', 0, 1.0), ('b', 1, 1, 's', 1, 2.0)"
+        )
+    database = open_database(root)
+    try:
+        indexes = {row[0] for row in database.read("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"images_gallery", "images_intermediate"} <= indexes
+        assert database.read("SELECT image_name FROM images WHERE is_intermediate = 0") == [("a",)]
+        assert database.read_one("PRAGMA user_version")[0] == SCHEMA_VERSION
+    finally:
+        release_database(database)

@@ -18,12 +18,6 @@ def test_round_trip_through_the_cache_and_through_the_disk(services, open_servic
     assert open_services().objects.load(name) == value  # a new process reads the file
 
 
-def test_a_name_holds_one_object(services):
-    services.objects.save([1], name="latest")
-    services.objects.save([2], name="latest")
-    assert services.objects.load("latest") == [2]
-
-
 def test_the_cache_is_bounded(open_services, root):
     objects = open_services(object_cache_size=2).objects
     names = [objects.save([index]) for index in range(3)]
@@ -61,13 +55,6 @@ def test_delete(services, root):
         services.objects.load(name)
     with pytest.raises(ObjectNotFoundError):
         services.objects.delete(name)
-
-
-def test_a_replaced_object_is_the_new_one_on_disk_too(services, open_services):
-    services.objects.save([1], name="latest")
-    services.objects.save([2], name="latest")
-    services.close()
-    assert open_services().objects.load("latest") == [2]
 
 
 def test_stale_temp_files_are_removed_when_storage_opens(services, open_services, root):

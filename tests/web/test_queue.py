@@ -31,9 +31,9 @@ def test_enqueue_a_batch_and_watch_the_queue_drain(server, client):
     assert items["total"] == 6 and len(items["items"]) == 4
     rest = client.get("/api/v1/queue/items", params={"status": "completed", "per_page": 4, "page": 1}).json()
     ids = [item["item_id"] for item in items["items"] + rest["items"]]
-    assert ids == sorted(ids) and len(set(ids)) == 6
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 6  # newest first
     values = [item["field_values"][0]["value"] for item in items["items"] + rest["items"]]
-    assert values == [10, 20, 30, 10, 20, 30]
+    assert values == [30, 20, 10, 30, 20, 10]
     one = client.get(f"/api/v1/queue/items/{ids[1]}").json()
     session = client.get(f"/api/v1/sessions/{one['session_id']}").json()
     assert session["results"]["sum"] == {"value": 21}

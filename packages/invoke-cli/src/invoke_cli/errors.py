@@ -13,6 +13,11 @@ class CliError(Exception):
 
 
 class RunFailed(Exception):
-    """A node failed while running; its message names the node."""
+    """A node failed while running; its message names the node. `node_traceback` is where it
+    failed inside the node, which `--debug` shows (the CLI's own stack says nothing useful)."""
 
     exit_code = FAILURE_EXIT_CODE
+
+    def __init__(self, message: str, node_traceback: str = ""):
+        super().__init__(message)
+        self.node_traceback = node_traceback

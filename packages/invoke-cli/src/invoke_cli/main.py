@@ -20,6 +20,7 @@ import click
 from invoke_cli import __version__
 from invoke_cli.app import App
 from invoke_cli.errors import USAGE_EXIT_CODE, CliError, RunFailed
+from invoke_cli.root_option import ROOT_HELP, ROOT_TYPE, accept_root, use_root
 
 logger = logging.getLogger("invoke.cli")
 
@@ -40,7 +41,7 @@ SHORT_HELP = {
     "nodes": "List node types, or show one.",
     "sessions": "List stored sessions, or show one.",
     "queue": "Show the session queue.",
-    "images": "List stored images.",
+    "images": "List stored images, add image files, prune intermediates.",
 }
 
 
@@ -75,7 +76,9 @@ class InvokeGroup(click.Group):
             self.commands[name] = getattr(importlib.import_module(module), attribute)
         if name not in self.commands:
             self._add_plugin_commands()
-        return self.commands.get(name)
+        command = self.commands.get(name)
+        accept_root(command)  # `invokeai CMD --root DIR` as well as `invokeai --root DIR CMD`
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Lists commands without importing the lazy ones."""
@@ -100,7 +103,7 @@ class InvokeGroup(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
         except (CliError, RunFailed) as exc:
-            self._fail(ctx, str(exc), exc.exit_code)
+            self._fail(ctx, str(exc), exc.exit_code, getattr(exc, "node_traceback", ""))
         except Exception as exc:
             from invoke_core import InvokeError
 
@@ -109,10 +112,13 @@ class InvokeGroup(click.Group):
             self._fail(ctx, f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1)
 
     @staticmethod
-    def _fail(ctx: click.Context, message: str, code: int) -> None:
+    def _fail(ctx: click.Context, message: str, code: int, node_traceback: str = "") -> None:
         app = ctx.find_object(App)
         if app is not None and app.debug:
-            traceback.print_exc()
+            if node_traceback:  # a node failed: where in the node, not where in the CLI
+                click.echo(node_traceback, err=True)
+            else:
+                traceback.print_exc()
         click.echo(f"error: {message}", err=True)
         ctx.exit(code)
 
@@ -120,9 +126,9 @@ class InvokeGroup(click.Group):
 @click.group(cls=InvokeGroup, context_settings={"help_option_names": ["--help", "-h"]})
 @click.option(
     "--root",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=ROOT_TYPE,
     envvar="INVOKE_ROOT",
-    help="The root folder (config, local storage). Default: INVOKE_ROOT or ~/invokeai.",
+    help=ROOT_HELP + " Also accepted after the command.",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
 @click.version_option(__version__, prog_name="invokeai")
@@ -137,25 +143,9 @@ def cli(ctx: click.Context, root: Path | None, debug: bool) -> None:
     """
     app = ctx.ensure_object(App)
     if root is not None:
-        app.root = root
-        _export_root(ctx, root)
+        use_root(ctx, root)
     app.debug = app.debug or debug
     ctx.call_on_close(app.close)
-
-
-def _export_root(ctx: click.Context, root: Path) -> None:
-    """Plugin commands (web, models) read INVOKE_ROOT: `--root` reaches them through it,
-    for this command only."""
-    before = os.environ.get("INVOKE_ROOT")
-    os.environ["INVOKE_ROOT"] = str(root)
-
-    def restore() -> None:
-        if before is None:
-            os.environ.pop("INVOKE_ROOT", None)
-        else:
-            os.environ["INVOKE_ROOT"] = before
-
-    ctx.call_on_close(restore)
 
 
 def main(args: list[str] | None = None, prog_name: str = "invokeai") -> Any:

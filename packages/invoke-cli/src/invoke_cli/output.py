@@ -94,6 +94,15 @@ def print_summary(report: RunReport) -> None:
     click.echo(f"  {'total':<{width}}  {report.seconds * 1000:9.1f} ms", err=True)
 
 
+def failure_tracebacks(session: Any) -> str:
+    """The tracebacks the failed nodes left, each under a line naming the node."""
+    return "\n".join(
+        f"node {error.node_id!r} ({error.node_type}):\n{error.traceback.rstrip()}"
+        for error in session.errors.values()
+        if error.traceback
+    )
+
+
 def failure_message(session: Any) -> str | None:
     """One line per failed node, naming its id and type; None when nothing failed."""
     if not session.errors:

@@ -12,7 +12,8 @@ import click
 
 from invoke_cli.app import App
 from invoke_cli.errors import CliError
-from invoke_cli.output import failure_message, print_summary
+from invoke_cli.image_files import LocalImageStore, import_image_paths
+from invoke_cli.output import failure_message, failure_tracebacks, print_summary
 from invoke_cli.pipeline import GraphBuilder, node_classes, parse_pipeline, split_words, unknown_type_message
 from invoke_cli.running import ProgressListener, run_session
 
@@ -151,10 +152,14 @@ class Shell:
     # ---- pipelines -----------------------------------------------------------------------------
 
     def run_pipeline(self, words: list[str]) -> None:
+        from invoke_core.preflight import check_ready
+
         commands = parse_pipeline(words)
         trial = self.session.graph.copy()  # all of the line is added, or none of it
         builder = GraphBuilder(trial, [node_id for node_id, _text in self.history], self.defaults)
         added, edges = builder.add(commands)
+        check_ready(trial, self.app.services.get, node_ids=added)
+        import_image_paths(trial, LocalImageStore(self.app.services.images))
         self.session.add_graph(
             {"nodes": {node_id: trial.nodes[node_id] for node_id in added}, "edges": [e.model_dump() for e in edges]}
         )
@@ -165,6 +170,8 @@ class Shell:
             print_summary(report)
         failed = failure_message(self.session)
         if failed:
+            if self.app.debug:
+                click.echo(failure_tracebacks(self.session), err=True)
             click.echo(f"error: {failed}", err=True)
             self.new_session()
             click.echo("the session failed; a new one is started (defaults stay)", err=True)

@@ -20,6 +20,21 @@ def _manager(root: str | None) -> Any:
     return ModelManager(load_config(root))
 
 
+ROOT_HELP = "The root folder (config, local storage). Default: INVOKE_ROOT or ~/invokeai."
+ROOT_TYPE = click.Path(file_okay=False)
+
+
+def _subcommand_root(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.obj = value  # what the subcommand reads instead of the group's
+
+
+# `models --root DIR list` and `models list --root DIR` mean the same; the later one wins
+subcommand_root_option = click.option(
+    "--root", type=ROOT_TYPE, default=None, expose_value=False, callback=_subcommand_root, help=ROOT_HELP
+)
+
+
 def _fail(error: Exception) -> None:
     click.echo(f"error: {error}", err=True)
     raise SystemExit(2)
@@ -27,9 +42,7 @@ def _fail(error: Exception) -> None:
 
 def add_models_command(cli: click.Group) -> None:
     @cli.group("models")
-    @click.option(
-        "--root", envvar="INVOKE_ROOT", default=None, help="The root folder (default: INVOKE_ROOT or ~/invokeai)"
-    )
+    @click.option("--root", envvar="INVOKE_ROOT", default=None, type=ROOT_TYPE, help=ROOT_HELP)
     @click.pass_context
     def models(ctx: click.Context, root: str | None) -> None:
         """Install, list and remove Stable Diffusion models."""
@@ -45,6 +58,7 @@ def add_models_command(cli: click.Group) -> None:
         type=click.Path(),
         help="For a single file: a local diffusers folder with its configs",
     )
+    @subcommand_root_option
     @click.pass_obj
     def add(root: str | None, path: str, name: str | None, config_dir: str | None) -> None:
         """Register the model at PATH (a diffusers folder or a .safetensors/.ckpt file)."""
@@ -56,6 +70,7 @@ def add_models_command(cli: click.Group) -> None:
 
     @models.command("list")
     @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per model")
+    @subcommand_root_option
     @click.pass_obj
     def list_models(root: str | None, as_json: bool) -> None:
         """List the installed models."""
@@ -71,6 +86,7 @@ def add_models_command(cli: click.Group) -> None:
 
     @models.command("remove")
     @click.argument("name")
+    @subcommand_root_option
     @click.pass_obj
     def remove(root: str | None, name: str) -> None:
         """Forget the model NAME (its files are left where they are)."""
@@ -84,6 +100,7 @@ def add_models_command(cli: click.Group) -> None:
     @click.argument("repo_id")
     @click.option("--name", default=None, help="The name nodes will use (default: the repository name)")
     @click.option("--revision", default=None, help="A branch, tag or commit of the repository")
+    @subcommand_root_option
     @click.pass_obj
     def install(root: str | None, repo_id: str, name: str | None, revision: str | None) -> None:
         """Download the diffusers model REPO_ID from the Hugging Face hub and register it."""

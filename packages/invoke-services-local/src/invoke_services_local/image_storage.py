@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ METADATA_CHUNK = "invokeai_metadata"
 # names are generated here, never taken from outside: anything else is simply not found
 _IMAGE_NAME = re.compile(r"[0-9a-f]{32}\.png")
 _COLUMNS = "image_name, width, height, session_id, node_id, is_intermediate, created_at, metadata"
+_IN_CHUNK = 500  # session ids per `IN (...)`: well under SQLite's limit on parameters
 
 
 def _record(row: tuple) -> ImageRecord:
@@ -123,13 +125,42 @@ class DiskImageStorage(UsesDatabase, ImageStorage):
         return record
 
     def delete(self, image_name: str) -> None:
-        path = self._file(image_name)
+        self._file(image_name)  # a name this storage never makes is simply not found
         with self.db.write() as db:
             if db.execute("DELETE FROM images WHERE image_name = ?", (image_name,)).rowcount == 0:
                 raise ImageNotFoundError(f"no image named {image_name!r}")
         # the record goes first: a crash here leaves an unlisted file, never a record without one
-        path.unlink(missing_ok=True)
+        self._remove_files(image_name)
+
+    def _remove_files(self, image_name: str) -> None:
+        self._file(image_name).unlink(missing_ok=True)
         self._thumbnail_file(image_name).unlink(missing_ok=True)
+
+    def delete_intermediates(self, in_use: Callable[[str], bool]) -> int:
+        owners = [row[0] for row in self.db.read("SELECT DISTINCT session_id FROM images WHERE is_intermediate = 1")]
+        done = [session_id for session_id in owners if session_id is not None and not in_use(session_id)]
+        names: list[str] = []
+        with self.db.write() as db:
+            if None in owners:
+                names += self._take_intermediates(db, "session_id IS NULL", ())
+            for start in range(0, len(done), _IN_CHUNK):
+                chunk = done[start : start + _IN_CHUNK]
+                names += self._take_intermediates(db, f"session_id IN ({', '.join('?' * len(chunk))})", chunk)
+        # the records go first, as in delete(): a crash here leaves unlisted files, never a record without one
+        for name in names:
+            try:
+                self._remove_files(name)
+            except ImageNotFoundError:  # a stored name this storage never makes: no file can match it
+                logger.warning("intermediate %r had a malformed name; its record is gone", name)
+        return len(names)
+
+    @staticmethod
+    def _take_intermediates(db, where: str, parameters) -> list[str]:
+        """Delete the intermediate records matching `where`; returns their names."""
+        condition = f"is_intermediate = 1 AND {where}"
+        names = [row[0] for row in db.execute(f"SELECT image_name FROM images WHERE {condition}", parameters)]
+        db.execute(f"DELETE FROM images WHERE {condition}", parameters)
+        return names
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -180,9 +211,14 @@ class DiskImageStorage(UsesDatabase, ImageStorage):
             return super().thumbnail(image_name, max_size)
         return self._open(self.thumbnail_path(image_name), image_name)
 
-    def list(self, *, page=0, per_page=20, session_id=None) -> Page[ImageRecord]:
+    def list(self, *, page=0, per_page=20, session_id=None, include_intermediates=False) -> Page[ImageRecord]:
         check_paging(page, per_page)
-        where, parameters = ("WHERE session_id = ?", (session_id,)) if session_id is not None else ("", ())
+        conditions, parameters = [], ()
+        if session_id is not None:
+            conditions, parameters = ["session_id = ?"], (session_id,)
+        if not include_intermediates:
+            conditions.append("is_intermediate = 0")  # as written in the images_gallery index, so it is used
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         total = self.db.read_one(f"SELECT COUNT(*) FROM images {where}", parameters)[0]
         rows = self.db.read(
             f"SELECT {_COLUMNS} FROM images {where} ORDER BY created_at DESC, image_name LIMIT ? OFFSET ?",

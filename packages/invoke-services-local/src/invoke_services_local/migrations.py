@@ -78,7 +78,19 @@ def _v1_initial(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+def _v2_intermediate_images(db: sqlite3.Connection) -> None:
+    # Partial indexes: listings skip intermediates without reading them, and pruning finds them
+    # without reading the gallery; each index holds only the rows its query wants.
+    _run_script(
+        db,
+        """
+        CREATE INDEX images_gallery ON images (created_at DESC, image_name) WHERE is_intermediate = 0;
+        CREATE INDEX images_intermediate ON images (session_id) WHERE is_intermediate = 1;
+        """,
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_intermediate_images)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

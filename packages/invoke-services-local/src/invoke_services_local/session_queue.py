@@ -2,8 +2,8 @@
 
 A pending item holds its session as JSON, or, for a batch, just its graph JSON: the batch was
 validated once up front, so 10,000 sessions enqueue as 10,000 small rows and each Session is
-built only when a processor claims it. On start, items whose claiming process has died are
-marked failed with a reason (see worker_lock.py for how a dead claimer is told apart).
+built only when a processor claims it. `recover()` marks failed the items whose claiming
+process has died (see worker_lock.py for how a dead claimer is told apart).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from invoke_core.batch import Batch
 from invoke_core.errors import CorruptDataError, QueueItemNotFoundError
 from invoke_core.services.page import Page, check_paging
 from invoke_core.services.session_queue import (
+    INTERRUPTED,
     QUEUE_STATUSES,
     EnqueueBatchResult,
     QueueItem,
@@ -39,7 +40,6 @@ _COLUMNS = (
     "created_at, started_at, completed_at"
 )
 _UNFINISHED = "status IN ('pending', 'in_progress')"
-INTERRUPTED = "interrupted: the process running this item stopped before it finished"
 
 
 def _item(row: tuple) -> QueueItem:
@@ -71,30 +71,28 @@ class SqliteSessionQueue(UsesDatabase, SessionQueue):
         self._use_database(config.root)
         self._worker: WorkerLock | None = None
         self._worker_lock = threading.Lock()
-        self.recovered = self.fail_interrupted()
 
     # ---- crash recovery ------------------------------------------------------------------
 
-    def fail_interrupted(self) -> int:
-        """Mark failed the in-progress items whose claiming process is gone; returns how many."""
+    def recover(self) -> list[QueueItem]:
         own = self._worker.name if self._worker else None
         claimers = [
             row[0] for row in self.db.read("SELECT DISTINCT claimed_by FROM queue WHERE status = 'in_progress'")
         ]
         dead = [name for name in claimers if name != own and (name is None or not is_alive(self.root, name))]
         if not dead:
-            return 0
+            return []
         now = time.time()
-        failed = 0
+        failed = []
         with self.db.write() as db:
             for name in dead:
                 failed += db.execute(
                     "UPDATE queue SET status = 'failed', error = ?, completed_at = ? "
-                    "WHERE status = 'in_progress' AND claimed_by IS ?",
+                    f"WHERE status = 'in_progress' AND claimed_by IS ? RETURNING {_COLUMNS}",
                     (INTERRUPTED, now, name),
-                ).rowcount
-        logger.warning("marked %d interrupted queue item(s) failed", failed)
-        return failed
+                ).fetchall()
+        logger.warning("marked %d interrupted queue item(s) failed", len(failed))
+        return sorted((_item(row) for row in failed), key=lambda item: item.item_id)
 
     def _claimer(self) -> str:
         with self._worker_lock:
@@ -128,9 +126,7 @@ class SqliteSessionQueue(UsesDatabase, SessionQueue):
 
     def enqueue_batch(self, batch: Batch, *, priority=0, front=False) -> EnqueueBatchResult:
         now = time.time()
-        rows = [
-            (uuid.uuid4().hex, _dumps(graph), _dumps(values) if values else None) for graph, values in batch.graphs()
-        ]
+        rows = [(uuid.uuid4().hex, _dumps(graph), _dumps(values)) for graph, values in batch.graphs()]
         with self.db.write() as db:
             positions = self._positions(db, len(rows), front)
             db.executemany(
@@ -146,39 +142,40 @@ class SqliteSessionQueue(UsesDatabase, SessionQueue):
 
     # ---- claiming and finishing ----------------------------------------------------------
 
+    def _claim_where(self, condition: str, parameters: tuple = ()) -> tuple | None:
+        """Mark the pending item `condition` picks in_progress, as this process's; its row, or None."""
+        with self.db.write() as db:
+            return db.execute(
+                "UPDATE queue SET status = 'in_progress', started_at = ?, claimed_by = ? "
+                f"WHERE item_id = (SELECT item_id FROM queue WHERE status = 'pending' AND {condition}) "
+                f"RETURNING {_COLUMNS}, session, graph",
+                (time.time(), self._claimer(), *parameters),
+            ).fetchone()
+
+    def _with_session(self, row: tuple) -> QueueItem:
+        """The claimed item with its session; CorruptDataError (the item then failed) when unreadable."""
+        item = _item(row)
+        try:
+            item.session = self._session_of(item, session_text=row[11], graph_text=row[12])
+        except CorruptDataError as exc:
+            logger.warning("queue item %s: %s", item.item_id, exc)
+            self.finish(item.item_id, "failed", error=str(exc))
+            raise
+        return item
+
     def claim_next(self) -> QueueItem | None:
-        claimer = self._claimer()
         while True:
-            with self.db.write() as db:
-                row = db.execute(
-                    "UPDATE queue SET status = 'in_progress', started_at = ?, claimed_by = ? WHERE item_id = "
-                    "(SELECT item_id FROM queue WHERE status = 'pending' ORDER BY priority DESC, position LIMIT 1) "
-                    f"RETURNING {_COLUMNS}, session, graph",
-                    (time.time(), claimer),
-                ).fetchone()
+            row = self._claim_where("1 ORDER BY priority DESC, position LIMIT 1")
             if row is None:
                 return None
-            item = _item(row)
             try:
-                item.session = self._session_of(item, session_text=row[11], graph_text=row[12])
-            except CorruptDataError as exc:  # fail this item, keep the queue going
-                logger.warning("queue item %s: %s", item.item_id, exc)
-                self.finish(item.item_id, "failed", error=str(exc))
+                return self._with_session(row)
+            except CorruptDataError:  # that item failed alone; the queue goes on
                 continue
-            return item
 
-    def claim(self, item_id: int) -> QueueItem | None:  # temporary: the contract branch brings the real one
-        with self.db.write() as db:
-            row = db.execute(
-                "UPDATE queue SET status = 'in_progress', started_at = ?, claimed_by = ? "
-                f"WHERE item_id = ? AND status = 'pending' RETURNING {_COLUMNS}, session, graph",
-                (time.time(), self._claimer(), item_id),
-            ).fetchone()
-        if row is None:
-            return None
-        item = _item(row)
-        item.session = self._session_of(item, session_text=row[11], graph_text=row[12])
-        return item
+    def claim(self, item_id: int) -> QueueItem | None:
+        row = self._claim_where("item_id = ?", (item_id,))
+        return None if row is None else self._with_session(row)
 
     @staticmethod
     def _session_of(item: QueueItem, session_text: str | None, graph_text: str | None) -> Session:
@@ -216,7 +213,7 @@ class SqliteSessionQueue(UsesDatabase, SessionQueue):
         where, parameters = ("WHERE status = ?", (status,)) if status is not None else ("", ())
         total = self.db.read_one(f"SELECT COUNT(*) FROM queue {where}", parameters)[0]
         rows = self.db.read(
-            f"SELECT {_COLUMNS} FROM queue {where} ORDER BY item_id LIMIT ? OFFSET ?",
+            f"SELECT {_COLUMNS} FROM queue {where} ORDER BY item_id DESC LIMIT ? OFFSET ?",
             (*parameters, per_page, page * per_page),
         )
         return Page[QueueItem].model_construct(

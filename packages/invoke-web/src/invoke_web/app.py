@@ -10,6 +10,7 @@ from typing import Any
 import socketio
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from invoke_core import InvocationServices, Invoker, get_plugin_manager, load_config
 from pydantic import BaseModel
 
@@ -23,6 +24,7 @@ from invoke_web.settings import WebSettings
 from invoke_web.socket import create_socket_server
 
 API_PREFIX = "/api/v1"
+DOCS_ASSETS_URL = "/docs-assets"
 DESCRIPTION = """The Invoke API: node types, sessions built node by node, the batch queue and images.
 
 Events arrive over Socket.IO at `/socket.io`: join a room with `subscribe_session`
@@ -70,7 +72,15 @@ def create_app(
             else:
                 invoker.stop()
 
-    app = FastAPI(title="Invoke", version=invoke_web.__version__, description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc load Swagger UI and ReDoc from files served here, not from a CDN: they work offline.
+    app = FastAPIOffline(
+        title="Invoke",
+        version=invoke_web.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        static_url=DOCS_ASSETS_URL,
+        swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from the online validator
+    )
     app.state.invoker = invoker
     app.state.settings = settings
     app.state.sio = sio

@@ -16,7 +16,7 @@ from invoke_web.settings import DEFAULT_HOST, DEFAULT_PORT
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="The root folder (default: INVOKE_ROOT or ~/invokeai)",
+    help="The root folder (config, local storage). Default: INVOKE_ROOT or ~/invokeai.",
 )
 @click.option("--access-log/--no-access-log", default=False, show_default=True, help="Log every request")
 def web(host: str, port: int, root: Path | None, access_log: bool) -> None:

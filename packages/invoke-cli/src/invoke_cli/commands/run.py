@@ -11,8 +11,10 @@ import click
 
 from invoke_cli.app import App
 from invoke_cli.errors import CliError, RunFailed
-from invoke_cli.output import failure_message, print_outputs, print_summary, report_json
+from invoke_cli.image_files import LocalImageStore, import_image_paths
+from invoke_cli.output import failure_message, failure_tracebacks, print_outputs, print_summary, report_json
 from invoke_cli.pipeline import build_graph, split_words
+from invoke_cli.pipeline_command import PipelineCommand
 from invoke_cli.running import ProgressListener, run_session
 
 PIPELINE_SETTINGS = {"ignore_unknown_options": True, "allow_interspersed_args": False}
@@ -60,10 +62,10 @@ def run_and_report(app: App, session: Any, *, quiet: bool, as_json: bool) -> Non
         raise RunFailed(f"interrupted: session {session.id} was canceled")
     failed = failure_message(session)
     if failed:
-        raise RunFailed(failed)
+        raise RunFailed(failed, failure_tracebacks(session))
 
 
-@click.command(context_settings=PIPELINE_SETTINGS)
+@click.command(cls=PipelineCommand, context_settings=PIPELINE_SETTINGS)
 @click.option(
     "--graph", "graph_file", type=click.Path(dir_okay=False, path_type=Path), help="Run this graph JSON file."
 )
@@ -82,6 +84,7 @@ def run(app: App, graph_file: Path | None, as_json: bool, quiet: bool, pipeline:
     for the previous command). `invokeai run "TYPE --help"` shows a node's options.
     """
     from invoke_core import Session
+    from invoke_core.preflight import check_ready
 
     if graph_file is not None and pipeline:
         raise CliError("give either a pipeline or --graph FILE, not both")
@@ -91,10 +94,12 @@ def run(app: App, graph_file: Path | None, as_json: bool, quiet: bool, pipeline:
         graph = build_graph(pipeline_words(pipeline))
     else:
         raise CliError('nothing to run: give a pipeline ("add --a 1 | ...") or --graph FILE')
+    check_ready(graph, app.services.get)  # input errors exit 2 before anything runs or is stored
+    import_image_paths(graph, LocalImageStore(app.services.images))
     run_and_report(app, Session(graph), quiet=quiet, as_json=as_json)
 
 
-@click.command(context_settings=PIPELINE_SETTINGS)
+@click.command(cls=PipelineCommand, context_settings=PIPELINE_SETTINGS)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.argument("pipeline", nargs=-1, required=True, type=click.UNPROCESSED)
 def graph(output: Path | None, pipeline: tuple[str, ...]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import click
@@ -89,13 +90,15 @@ def show_session(app: App, session_id: str, as_json: bool) -> None:
 @json_option
 @click.pass_obj
 def queue(app: App, status: str | None, limit: int, page: int, as_json: bool) -> None:
-    """Show the queue: counts per status and its items."""
+    """Show the queue: counts per status and its items, newest first."""
+    from invoke_cli.queue_listing import queue_page_newest_first
+
     session_queue = app.services.queue
     counts = session_queue.counts()
-    found = session_queue.list(status=status, page=page, per_page=limit)
-    items: list[dict[str, Any]] = [item.model_dump(mode="json") for item in found.items]
+    found, total = queue_page_newest_first(session_queue, status=status, page=page, per_page=limit)
+    items: list[dict[str, Any]] = [item.model_dump(mode="json") for item in found]
     if as_json:
-        click.echo(json.dumps({"counts": counts, "total": found.total, "items": items}, indent=2))
+        click.echo(json.dumps({"counts": counts, "total": total, "items": items}, indent=2))
         return
     click.echo("  ".join(f"{name}: {count}" for name, count in counts.items()))
     for item in items:
@@ -107,18 +110,21 @@ def queue(app: App, status: str | None, limit: int, page: int, as_json: bool) ->
 
 @click.group()
 def images() -> None:
-    """Stored images."""
+    """Stored images: list them, add files, prune intermediates."""
 
 
 @images.command("list")
 @click.option("--session", "session_id", help="Only images of this session.")
+@click.option(
+    "--all", "show_all", is_flag=True, help="Also intermediate images (those nodes passed on to other nodes)."
+)
 @per_page_option
 @page_option
 @json_option
 @click.pass_obj
-def list_images(app: App, session_id: str | None, limit: int, page: int, as_json: bool) -> None:
-    """List images, newest first, with where each lies."""
-    found = app.services.images.list(page=page, per_page=limit, session_id=session_id)
+def list_images(app: App, session_id: str | None, show_all: bool, limit: int, page: int, as_json: bool) -> None:
+    """List images, newest first, with where each lies; intermediates only with --all."""
+    found = app.services.images.list(page=page, per_page=limit, session_id=session_id, include_intermediates=show_all)
     rows = [
         {
             "image_name": record.image_name,
@@ -127,6 +133,7 @@ def list_images(app: App, session_id: str | None, limit: int, page: int, as_json
             "height": record.height,
             "session_id": record.session_id,
             "node_id": record.node_id,
+            "is_intermediate": record.is_intermediate,
             "created_at": record.created_at,
         }
         for record in found.items
@@ -136,5 +143,34 @@ def list_images(app: App, session_id: str | None, limit: int, page: int, as_json
         return
     for row in rows:
         size = f"{row['width']}x{row['height']}"
-        click.echo(f"{row['location']}  {size:>11}  session {row['session_id']}  node {row['node_id']}")
+        mark = "  intermediate" if row["is_intermediate"] else ""
+        click.echo(f"{row['location']}  {size:>11}  session {row['session_id']}  node {row['node_id']}{mark}")
     click.echo(f"{len(rows)} of {found.total} images", err=True)
+
+
+@images.command("prune")
+@click.pass_obj
+def prune_images(app: App) -> None:
+    """Delete the intermediate images of finished sessions; prints how many went.
+
+    Sessions still queued or running (here or in a server on the same root) keep theirs.
+    """
+    from invoke_core.services.image_storage import delete_finished_intermediates
+
+    count = delete_finished_intermediates(app.services)
+    click.echo(count)
+    click.echo(f"deleted {count} intermediate images", err=True)
+
+
+@images.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
+@click.pass_obj
+def add_images(app: App, files: tuple[Path, ...]) -> None:
+    """Copy image FILES into image storage; prints each one's stored name, in order.
+
+    Every file is read first: if one is not an image, nothing is stored.
+    """
+    from invoke_cli.image_files import LocalImageStore, add_image_files
+
+    for name in add_image_files(LocalImageStore(app.services.images), list(files)):
+        click.echo(name)

@@ -19,6 +19,8 @@ from invoke_core.session import Session
 QueueStatus = Literal["pending", "in_progress", "completed", "failed", "canceled"]
 QUEUE_STATUSES: tuple[str, ...] = ("pending", "in_progress", "completed", "failed", "canceled")
 FINISHED_STATUSES = frozenset({"completed", "failed", "canceled"})
+# the error of an item `recover()` fails: whoever claimed it is gone, so its run ended unfinished
+INTERRUPTED = "interrupted: the process running this item stopped before it finished"
 
 
 class QueueItem(BaseModel):
@@ -68,11 +70,18 @@ class SessionQueue(ABC):
 
     @abstractmethod
     def claim(self, item_id: int) -> QueueItem | None:
-        """Atomically take this item if it is still pending; None otherwise."""
+        """Atomically take this item if it is still pending, marking it in_progress like `claim_next`
+        (session filled in); None when it is not pending (claimed, finished, canceled or gone).
+        A queue that cannot read the item's stored session fails the item and raises CorruptDataError."""
 
+    @abstractmethod
     def recover(self) -> list[QueueItem]:
-        """Fail the items whose claimer is gone ("interrupted") and return them."""
-        return []
+        """Fail (error INTERRUPTED) the in_progress items whose claimer is gone, and return them.
+
+        A processor calls it when it starts, then repairs those items' sessions. Items a live
+        claimer holds (this process, or another one still running) are left alone. A queue that
+        lives and dies with its process has no such items and returns [].
+        """
 
     @abstractmethod
     def finish(
@@ -85,7 +94,7 @@ class SessionQueue(ABC):
 
     @abstractmethod
     def list(self, *, status: QueueStatus | None = None, page: int = 0, per_page: int = 20) -> Page[QueueItem]:
-        """Items in queue order (id order)."""
+        """Items newest first (highest item id first), like session and image listings."""
 
     @abstractmethod
     def cancel(self, item_id: int) -> QueueItem: ...
@@ -179,24 +188,26 @@ class MemorySessionQueue(SessionQueue):
                 _priority, _order, item_id = heapq.heappop(self._heap)
                 item = self._items.get(item_id)
                 if item is None or item.status != "pending":
-                    continue  # canceled or cleared while waiting
-                item.status = "in_progress"
-                item.started_at = time.time()
-                claimed = item.model_copy()
-                claimed.session = self._sessions[item_id]
-                return claimed
+                    continue  # canceled, claimed by id or cleared while waiting
+                return self._claimed(item)
         return None
+
+    def _claimed(self, item: QueueItem) -> QueueItem:
+        item.status = "in_progress"
+        item.started_at = time.time()
+        claimed = item.model_copy()
+        claimed.session = self._sessions[item.item_id]
+        return claimed
 
     def claim(self, item_id: int) -> QueueItem | None:
         with self._lock:
             item = self._items.get(item_id)
             if item is None or item.status != "pending":
                 return None
-            item.status = "in_progress"
-            item.started_at = time.time()
-            claimed = item.model_copy()
-            claimed.session = self._sessions[item_id]
-            return claimed
+            return self._claimed(item)  # its heap entry is skipped later: no longer pending
+
+    def recover(self) -> list[QueueItem]:
+        return []  # every claimer of this queue is this process, alive while the queue is
 
     def finish(self, item_id, status, *, error=None, session=None) -> QueueItem:
         with self._lock:
@@ -222,7 +233,8 @@ class MemorySessionQueue(SessionQueue):
     def list(self, *, status=None, page=0, per_page=20) -> Page[QueueItem]:
         check_paging(page, per_page)
         with self._lock:
-            items = [item for item in self._items.values() if status is None or item.status == status]
+            # ids grow with insertion, so the dict's reverse order is newest first
+            items = [item for item in reversed(self._items.values()) if status is None or item.status == status]
         start = page * per_page
         chosen = [item.model_copy() for item in items[start : start + per_page]]
         return Page[QueueItem](items=chosen, page=page, per_page=per_page, total=len(items))

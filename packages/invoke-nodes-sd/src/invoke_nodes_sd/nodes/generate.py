@@ -8,6 +8,7 @@ from invoke_core import BaseInvocation, Field, ImageField, ImageOutput, Invocati
 
 from invoke_nodes_sd.nodes.latents import SEED_MAX
 from invoke_nodes_sd.nodes.shared import MAX_SIZE, model_manager, step_callbacks
+from invoke_nodes_sd.preflight import checks_models
 from invoke_nodes_sd.schedulers import SchedulerName
 
 
@@ -26,6 +27,7 @@ class _GenerateBase(BaseInvocation):
     scheduler: SchedulerName = Field(default="euler", description="The sampling method")
 
     Outputs = ImageOutput
+    preflight = checks_models()
 
     def generate(
         self,

@@ -9,6 +9,7 @@ from pydantic import model_validator
 
 from invoke_nodes_sd.fields import ConditioningField, LatentsField, UNetField, VaeField
 from invoke_nodes_sd.nodes.shared import MAX_SIZE, load_latents, model_manager, save_latents, step_callbacks
+from invoke_nodes_sd.preflight import checks_models
 from invoke_nodes_sd.schedulers import SchedulerName
 
 SEED_MAX = 2**32 - 1
@@ -74,6 +75,8 @@ class DenoiseLatentsInvocation(BaseInvocation, category="latents", tags=("latent
             raise ValueError("denoising_start must be less than denoising_end")
         return self
 
+    preflight = checks_models()
+
     def invoke(self, context: InvocationContext) -> LatentsOutput:
         if self.noise is None and self.latents is None:
             raise ValueError(f"node {self.id!r}: link noise, latents or both")
@@ -124,6 +127,8 @@ class LatentsToImageInvocation(BaseInvocation, category="latents", tags=("latent
 
     Outputs = ImageOutput
 
+    preflight = checks_models()
+
     def invoke(self, context: InvocationContext) -> ImageOutput:
         from invoke_nodes_sd.generation import decode
 
@@ -141,6 +146,8 @@ class ImageToLatentsInvocation(BaseInvocation, category="latents", tags=("latent
     vae: VaeField = Field(description="The VAE, from a model loader")
 
     Outputs = LatentsOutput
+
+    preflight = checks_models()
 
     def invoke(self, context: InvocationContext) -> LatentsOutput:
         from invoke_nodes_sd.generation import encode

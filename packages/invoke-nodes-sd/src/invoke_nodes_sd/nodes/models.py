@@ -8,6 +8,7 @@ from invoke_core import BaseInvocation, BaseInvocationOutput, Field, InvocationC
 
 from invoke_nodes_sd.fields import ClipField, UNetField, VaeField
 from invoke_nodes_sd.nodes.shared import model_manager
+from invoke_nodes_sd.preflight import checks_models
 
 
 class SDModelLoaderInvocation(BaseInvocation, category="model", tags=("model", "sd")):
@@ -20,6 +21,8 @@ class SDModelLoaderInvocation(BaseInvocation, category="model", tags=("model", "
         unet: UNetField = Field(description="The UNet")
         clip: ClipField = Field(description="The tokenizer and text encoder")
         vae: VaeField = Field(description="The VAE")
+
+    preflight = checks_models(bases=("sd-1", "sd-2"), instead="sdxl_model_loader")
 
     def invoke(self, context: InvocationContext) -> SDModelLoaderInvocation.Outputs:
         record = model_manager(context).get(self.model)
@@ -43,6 +46,8 @@ class SDXLModelLoaderInvocation(BaseInvocation, category="model", tags=("model",
         clip: ClipField = Field(description="The first tokenizer and text encoder (CLIP ViT-L)")
         clip2: ClipField = Field(description="The second tokenizer and text encoder (OpenCLIP bigG)")
         vae: VaeField = Field(description="The VAE")
+
+    preflight = checks_models(bases=("sdxl",), instead="sd_model_loader")
 
     def invoke(self, context: InvocationContext) -> SDXLModelLoaderInvocation.Outputs:
         record = model_manager(context).get(self.model)

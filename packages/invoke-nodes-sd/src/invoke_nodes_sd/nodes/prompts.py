@@ -8,6 +8,7 @@ from invoke_core import BaseInvocation, BaseInvocationOutput, Field, InvocationC
 
 from invoke_nodes_sd.fields import ClipField, ConditioningField
 from invoke_nodes_sd.nodes.shared import model_manager
+from invoke_nodes_sd.preflight import checks_models
 
 
 class ConditioningOutput(BaseInvocationOutput):
@@ -22,6 +23,8 @@ class SDPromptInvocation(BaseInvocation, category="conditioning", tags=("prompt"
     clip: ClipField = Field(description="The tokenizer and text encoder, from a model loader")
 
     Outputs = ConditioningOutput
+
+    preflight = checks_models()
 
     def invoke(self, context: InvocationContext) -> ConditioningOutput:
         from invoke_nodes_sd.generation import encode_prompt
@@ -43,6 +46,8 @@ class SDXLPromptInvocation(BaseInvocation, category="conditioning", tags=("promp
     clip2: ClipField = Field(description="The second tokenizer and text encoder, from sdxl_model_loader")
 
     Outputs = ConditioningOutput
+
+    preflight = checks_models()
 
     def invoke(self, context: InvocationContext) -> ConditioningOutput:
         from invoke_nodes_sd.generation import encode_prompt_sdxl

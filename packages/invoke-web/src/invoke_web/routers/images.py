@@ -1,4 +1,4 @@
-"""Images: list, records with metadata, full images and thumbnails (cacheable), upload, delete."""
+"""Images: list, records with metadata, full images and thumbnails (cacheable), upload, delete, prune."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Header, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from invoke_core import Invoker
-from invoke_core.services.image_storage import ImageRecord
+from invoke_core.services.image_storage import ImageRecord, delete_finished_intermediates
 from invoke_core.services.page import Page
 
 from invoke_web.errors import COMMON_ERRORS, UPLOAD_ERRORS, ApiError
 from invoke_web.images import decode_upload, png_bytes, thumbnail_bytes
-from invoke_web.schemas import get_invoker
+from invoke_web.schemas import Count, get_invoker
 
 router = APIRouter(prefix="/images", tags=["images"], responses=COMMON_ERRORS)
 InvokerDep = Annotated[Invoker, Depends(get_invoker)]
@@ -41,8 +41,28 @@ def list_images(
     session_id: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     per_page: Annotated[int, Query(ge=1, le=1000)] = 20,
+    include_intermediates: Annotated[
+        bool, Query(description="Also list the images that nodes passed on to other nodes (hidden by default)")
+    ] = False,
 ) -> Page[ImageRecord]:
-    return invoker.services.images.list(page=page, per_page=per_page, session_id=session_id)
+    return invoker.services.images.list(
+        page=page, per_page=per_page, session_id=session_id, include_intermediates=include_intermediates
+    )
+
+
+# Declared before DELETE /{image_name}, which would otherwise take "intermediates" for an image name.
+@router.delete(
+    "/intermediates",
+    response_model=Count,
+    summary="Delete the intermediate images of finished sessions",
+    description=(
+        "Removes the images that nodes passed on to other nodes, for every session that completed, failed "
+        "or was canceled and has nothing queued. Sessions still queued or running keep theirs, since their "
+        "next nodes read them. Returns how many images went."
+    ),
+)
+def delete_intermediates(invoker: InvokerDep) -> Count:
+    return Count(count=delete_finished_intermediates(invoker.services))
 
 
 @router.get("/{image_name}", response_model=ImageRecord, summary="An image's record and metadata")

@@ -81,7 +81,7 @@ def queue_status(invoker: InvokerDep, batch_id: Annotated[str | None, Query(max_
     return QueueCounts(**counts, total=sum(counts.values()))
 
 
-@router.get("/items", response_model=Page[QueueItem], summary="Queue items in queue order")
+@router.get("/items", response_model=Page[QueueItem], summary="Queue items, newest first")
 def list_items(
     invoker: InvokerDep,
     status: QueueStatus | None = None,
