@@ -42,8 +42,19 @@ def test_plain_output_prints_each_node_and_image(invoke):
     lines = result.stdout.splitlines()
     assert lines[0].startswith("0 blank_image: image=") and lines[0].endswith("width=8 height=4")
     assert lines[1].startswith("1 img_invert: image=")
-    assert sum(line.startswith("image ") for line in lines) == 2
+    # blank_image's image only feeds img_invert: intermediate, so only the final image is shown
+    assert [line.split(":")[0] for line in lines if line.startswith("image ")] == ["image 1"]
     assert "timings" not in result.stderr  # --quiet
+
+
+def test_the_readme_pipeline_leaves_one_gallery_image(invoke, app):
+    result = invoke("run", "-q", "img_noise --width 16 --height 16 --seed 1 | img_blur --radius 1 | save_image")
+    assert result.exit_code == 0, result.output
+    gallery = app.services.images.list()
+    everything = app.services.images.list(include_intermediates=True)
+    assert [record.node_id for record in gallery.items] == ["2"]
+    assert sorted(record.node_id for record in everything.items) == ["0", "1", "2"]
+    assert all(record.is_intermediate for record in everything.items if record.node_id != "2")
 
 
 def test_timing_summary_on_stderr(invoke):
