@@ -1,6 +1,8 @@
 """Runs a session on the invoker while listening to its events: timings, progress, images.
 
-The session runs in a worker thread so that Ctrl-C in the main thread can cancel it cleanly.
+The session runs (through the queue, as every run does) in a worker thread, so that Ctrl-C in
+the main thread can cancel it cleanly: the node stops at its next check, the session and its
+queue item end `canceled`, and the command exits 130.
 """
 
 from __future__ import annotations
@@ -43,6 +45,47 @@ class ProgressListener:
     def close(self) -> None: ...
 
 
+def _wait_for(done: threading.Event) -> None:
+    # An Event, not Thread.join: on Python 3.11 a Ctrl-C landing inside join() can leave the
+    # thread marked finished while it still runs, and the process then exits under a node in
+    # native code ("terminate called without an active exception") with its session pending.
+    while not done.wait(0.1):
+        pass
+
+
+def _cancel_and_wait(invoker: Any, session_id: str, done: threading.Event) -> None:
+    """First Ctrl-C: cancel, and let the node stop at its next check (the session ends canceled).
+    A second Ctrl-C: record the cancel and leave at once, without unwinding the interpreter
+    under a node still inside native code (that aborts the process and loses the session)."""
+    import click
+
+    try:
+        click.echo("canceling: the running node stops at its next step (Ctrl-C again to quit now)", err=True)
+        invoker.cancel(session_id)
+        _wait_for(done)
+    except KeyboardInterrupt:
+        _quit_now(invoker, session_id)
+
+
+def _quit_now(invoker: Any, session_id: str) -> None:
+    import os
+    import sys
+
+    try:
+        for item in invoker.services.queue.items_for_session(session_id):
+            invoker.services.queue.finish(item.item_id, "canceled")
+        session = invoker.get_session(session_id)
+        if not session.is_complete():
+            session.cancel()
+            invoker.services.sessions.set(session)
+        invoker.services.close()
+    finally:
+        sys.stderr.write(f"error: interrupted: session {session_id} was canceled\n")
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(130)
+
+
 def run_session(app: App, session: Any, listener: ProgressListener | None = None) -> RunReport:
     from invoke_core import (
         InvocationCompleteEvent,
@@ -73,23 +116,25 @@ def run_session(app: App, session: Any, listener: ProgressListener | None = None
 
     unsubscribe = invoker.services.events.subscribe(on_event)
     failure: list[BaseException] = []
+    done = threading.Event()
 
     def work() -> None:
         try:
             invoker.run(session)
         except BaseException as exc:  # handed to the main thread
             failure.append(exc)
+        finally:
+            done.set()
 
     start = time.perf_counter()
     worker = threading.Thread(target=work, name="invokeai-run", daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(0.1)
-    except KeyboardInterrupt:
-        report.interrupted = True
-        invoker.cancel(session.id)
-        worker.join()
+        try:
+            _wait_for(done)
+        except KeyboardInterrupt:
+            report.interrupted = True
+            _cancel_and_wait(invoker, session.id, done)
     finally:
         unsubscribe()
         listener.close()
