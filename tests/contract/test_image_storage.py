@@ -128,3 +128,41 @@ def test_images_and_records_survive_a_reopen(service, open_service):
     reopened = open_service()
     assert reopened.get_record(record.image_name).model_dump() == record.model_dump()
     assert pixels(reopened.get(record.image_name)) == pixels(image)
+
+
+def test_list_leaves_out_intermediates_unless_asked(service):
+    first = service.save(make_image(), session_id="s1")
+    passed_on = service.save(make_image(seed=1), session_id="s1", is_intermediate=True)
+    last = service.save(make_image(seed=2), session_id="s2")
+
+    gallery = service.list()
+    assert [r.image_name for r in gallery.items] == [last.image_name, first.image_name] and gallery.total == 2
+    assert [r.image_name for r in service.list(session_id="s1").items] == [first.image_name]
+    everything = service.list(include_intermediates=True)
+    assert [r.image_name for r in everything.items] == [last.image_name, passed_on.image_name, first.image_name]
+    assert everything.total == 3
+    of_s1 = service.list(session_id="s1", include_intermediates=True, per_page=1)
+    assert [r.image_name for r in of_s1.items] == [passed_on.image_name] and of_s1.total == 2
+    assert service.get_record(passed_on.image_name).is_intermediate  # still there by name
+
+
+def test_delete_intermediates_spares_sessions_in_use_and_every_final_image(service):
+    final = service.save(make_image(), session_id="done")
+    done = [service.save(make_image(seed=i), session_id="done", is_intermediate=True) for i in range(2)]
+    busy = service.save(make_image(seed=3), session_id="busy", is_intermediate=True)
+    unowned = service.save(make_image(seed=4), is_intermediate=True)
+    asked = []
+
+    def in_use(session_id: str) -> bool:
+        asked.append(session_id)
+        return session_id == "busy"
+
+    assert service.delete_intermediates(in_use) == 3
+    assert sorted(asked) == ["busy", "done"]  # once per session; an image with no session has no one to ask
+    for gone in [*done, unowned]:
+        with pytest.raises(ImageNotFoundError):
+            service.get(gone.image_name)
+    left = service.list(include_intermediates=True).items
+    assert {r.image_name for r in left} == {final.image_name, busy.image_name}
+    assert pixels(service.get(busy.image_name)) == pixels(make_image(seed=3))
+    assert service.delete_intermediates(in_use) == 0

@@ -378,12 +378,14 @@ def test_a_bad_batch_value_names_node_and_field_and_enqueues_nothing(service, no
     with pytest.raises(NodeValidationError, match=message) as caught:
         service.enqueue_batch(Batch(graph=batch_graph(), data=[[datum(node, field, items)]]))
     assert (caught.value.node_id, caught.value.field) == (node, field)
+    assert repr(node) in str(caught.value) and repr(field) in str(caught.value)
     assert service.list().total == 0
 
 
 def test_a_batch_naming_an_unknown_node_or_field_enqueues_nothing(service):
-    with pytest.raises(NodeNotFoundError, match="ghost"):
+    with pytest.raises(NodeNotFoundError, match="ghost") as missing:
         service.enqueue_batch(Batch(graph=batch_graph(), data=[[datum("ghost", "a", [1])]]))
+    assert missing.value.node_id == "ghost"
     with pytest.raises(FieldNotFoundError, match="nope") as caught:
         service.enqueue_batch(Batch(graph=batch_graph(), data=[[datum("a", "nope", [1])]]))
     assert (caught.value.node_id, caught.value.field) == ("a", "nope")

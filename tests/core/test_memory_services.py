@@ -143,45 +143,6 @@ def make_image(width: int = 4, height: int = 3, seed: int = 0) -> Image.Image:
     return image
 
 
-def test_image_list_hides_intermediates_unless_asked():
-    storage = MemoryImageStorage()
-    first = storage.save(make_image(), session_id="s1")
-    passed_on = storage.save(make_image(seed=1), session_id="s1", is_intermediate=True)
-    last = storage.save(make_image(seed=2), session_id="s2")
-
-    gallery = storage.list()
-    assert [r.image_name for r in gallery.items] == [last.image_name, first.image_name] and gallery.total == 2
-    assert [r.image_name for r in storage.list(session_id="s1").items] == [first.image_name]
-    everything = storage.list(include_intermediates=True)
-    assert [r.image_name for r in everything.items] == [last.image_name, passed_on.image_name, first.image_name]
-    assert everything.total == 3
-    of_s1 = storage.list(session_id="s1", include_intermediates=True, per_page=1)
-    assert [r.image_name for r in of_s1.items] == [passed_on.image_name] and of_s1.total == 2
-    assert storage.get_record(passed_on.image_name).is_intermediate  # still there by name
-
-
-def test_image_delete_intermediates_spares_sessions_in_use_and_the_gallery():
-    storage = MemoryImageStorage()
-    kept_final = storage.save(make_image(), session_id="done")
-    done = [storage.save(make_image(seed=i), session_id="done", is_intermediate=True) for i in range(2)]
-    busy = storage.save(make_image(seed=3), session_id="busy", is_intermediate=True)
-    unowned = storage.save(make_image(seed=4), is_intermediate=True)
-    asked = []
-
-    def in_use(session_id: str) -> bool:
-        asked.append(session_id)
-        return session_id == "busy"
-
-    assert storage.delete_intermediates(in_use) == 3
-    assert sorted(asked) == ["busy", "done"]  # once per session; images with no session have no one to ask
-    for gone in [*done, unowned]:
-        with pytest.raises(ImageNotFoundError):
-            storage.get(gone.image_name)
-    remaining = storage.list(include_intermediates=True).items
-    assert {r.image_name for r in remaining} == {kept_final.image_name, busy.image_name}
-    assert storage.delete_intermediates(in_use) == 0
-
-
 def test_delete_finished_intermediates_keeps_those_of_sessions_not_over():
     from invoke_core import InvocationServices, Invoker
     from invoke_core.services.image_storage import delete_finished_intermediates

@@ -87,7 +87,7 @@ def test_sigkill_many_times_loses_nothing(root: Path, open_services) -> None:
             == item.field_values[0]["value"]
         )
 
-    every_record = services.images.list(per_page=10_000)
+    every_record = services.images.list(per_page=10_000, include_intermediates=True)  # every record, every file
     assert every_record.total == len(every_record.items)
     for record in every_record.items:
         assert services.images.path(record.image_name).is_file()

@@ -15,6 +15,7 @@ class App:
     def __init__(self, root: Path | None = None, *, services: InvocationServices | None = None, debug: bool = False):
         self.root = root
         self.debug = debug
+        self.server: str | None = None  # `--server URL`: runs go to that `invokeai web` server
         self._services = services
         self._owns_services = services is None
         self._invoker: Invoker | None = None

@@ -21,3 +21,9 @@ class RunFailed(Exception):
     def __init__(self, message: str, node_traceback: str = ""):
         super().__init__(message)
         self.node_traceback = node_traceback
+
+
+class Interrupted(RunFailed):
+    """Ctrl-C stopped the run and its session was canceled; 130 is how shells report SIGINT."""
+
+    exit_code = 130

@@ -131,9 +131,15 @@ class InvokeGroup(click.Group):
     help=ROOT_HELP + " Also accepted after the command.",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+@click.option(
+    "--server",
+    metavar="URL",
+    envvar="INVOKE_SERVER",
+    help="Send `run` to this `invokeai web` server (models stay loaded). Default: INVOKE_SERVER.",
+)
 @click.version_option(__version__, prog_name="invokeai")
 @click.pass_context
-def cli(ctx: click.Context, root: Path | None, debug: bool) -> None:
+def cli(ctx: click.Context, root: Path | None, debug: bool, server: str | None) -> None:
     """Invoke: run node graphs for image generation from the command line.
 
     \b
@@ -145,6 +151,7 @@ def cli(ctx: click.Context, root: Path | None, debug: bool) -> None:
     if root is not None:
         use_root(ctx, root)
     app.debug = app.debug or debug
+    app.server = server or app.server
     ctx.call_on_close(app.close)
 
 

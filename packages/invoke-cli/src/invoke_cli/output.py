@@ -44,18 +44,19 @@ def node_type_of(session: Any, execution: str) -> str:
     return session.graph.nodes[session.source_node(execution)].type
 
 
-def print_outputs(app: App, report: RunReport) -> None:
+def print_outputs(app: App, report: RunReport, images: list[dict[str, Any]] | None = None) -> None:
+    """`images`: the saved images when they are not in the app's storage (a run on a server)."""
     session = report.session
     for execution in executions(session):
         outputs = session.results[execution].model_dump(mode="json")
         fields = " ".join(f"{name}={_short(value)}" for name, value in outputs.items())
         click.echo(f"{execution} {node_type_of(session, execution)}: {fields}")
-    for image in saved_images(app, session):
+    for image in saved_images(app, session) if images is None else images:
         if image["node_id"] is not None and image["location"]:
             click.echo(f"image {image['node_id']}: {image['location']}")
 
 
-def report_json(app: App, report: RunReport) -> dict[str, Any]:
+def report_json(app: App, report: RunReport, images: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     session = report.session
     nodes = []
     for execution in session.history:
@@ -77,7 +78,7 @@ def report_json(app: App, report: RunReport) -> dict[str, Any]:
         "status": session.status,
         "seconds": round(report.seconds, 6),
         "nodes": nodes,
-        "images": saved_images(app, session),
+        "images": saved_images(app, session) if images is None else images,
     }
 
 

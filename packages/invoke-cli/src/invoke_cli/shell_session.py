@@ -12,6 +12,7 @@ import click
 
 from invoke_cli.app import App
 from invoke_cli.errors import CliError
+from invoke_cli.field_check import field_value_problem
 from invoke_cli.image_files import LocalImageStore, import_image_paths
 from invoke_cli.output import failure_message, failure_tracebacks, print_summary
 from invoke_cli.pipeline import GraphBuilder, node_classes, parse_pipeline, split_words, unknown_type_message
@@ -64,6 +65,8 @@ class Shell:
             click.echo(f"error: {exc}", err=True)
         except click.exceptions.Exit:
             pass  # `TYPE --help` printed its help
+        except KeyboardInterrupt:  # Ctrl-C outside a run: the line had no effect
+            click.echo("canceled", err=True)
         except Exception as exc:
             from invoke_core import InvokeError
 
@@ -106,9 +109,18 @@ class Shell:
         if len(args) != 2:
             raise CliError("usage: default FIELD VALUE")
         name, value = args
-        fields = {field for cls in node_classes().values() for field in cls.input_fields()}
-        if name not in fields:
+        having = [cls for _type, cls in sorted(node_classes().items()) if name in cls.input_fields()]
+        if not having:
             raise CliError(f"default: no node type has a field {name!r}")
+        # refused at once when no node type could take it, rather than breaking every later line
+        problems = []
+        for cls in having:
+            problem = field_value_problem(cls, name, value)
+            if problem is None:
+                break
+            problems.append(problem)
+        else:
+            raise CliError(f"default {name}: {problems[0]} (got {value!r})")
         self.defaults[name] = value
         click.echo(f"default {name} = {value}")
 
@@ -164,10 +176,18 @@ class Shell:
             {"nodes": {node_id: trial.nodes[node_id] for node_id in added}, "edges": [e.model_dump() for e in edges]}
         )
         self.history.extend((node_id, command.text) for node_id, command in zip(added, commands, strict=True))
-        report = run_session(self.app, self.session, None if self.quiet else self.make_listener())
+        try:
+            report = run_session(self.app, self.session, None if self.quiet else self.make_listener())
+        except KeyboardInterrupt:  # a runner that lets Ctrl-C through: the run is over all the same
+            self.app.invoker.cancel(self.session.id)
+            self.canceled()
+            return
         self._print_new_outputs()
         if not self.quiet:
             print_summary(report)
+        if report.interrupted or self.session.status == "canceled":
+            self.canceled()
+            return
         failed = failure_message(self.session)
         if failed:
             if self.app.debug:
@@ -175,6 +195,11 @@ class Shell:
             click.echo(f"error: {failed}", err=True)
             self.new_session()
             click.echo("the session failed; a new one is started (defaults stay)", err=True)
+
+    def canceled(self) -> None:
+        """A canceled session runs nothing more: later lines go to a new one."""
+        self.new_session()
+        click.echo("canceled; a new session is started (defaults stay)", err=True)
 
     def _print_new_outputs(self) -> None:
         from invoke_cli.output import _short, node_type_of

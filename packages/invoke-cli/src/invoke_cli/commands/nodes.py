@@ -70,17 +70,22 @@ def nodes(ctx: click.Context, as_json: bool) -> None:
 
 @nodes.command()
 @click.argument("node_type")
-@click.option("--json", "as_json", is_flag=True, help="Print the description as JSON.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the node's schema as JSON, as GET /api/v1/nodes/TYPE gives it."
+)
 def show(node_type: str, as_json: bool) -> None:
     """Show one node type: its inputs, outputs, types and defaults."""
     classes = node_classes()
     cls = classes.get(node_type)
     if cls is None:
         raise CliError(unknown_type_message(node_type, classes))
-    described = describe_node(cls)
     if as_json:
-        click.echo(json.dumps(described, indent=2))
+        from invoke_core import node_schema
+
+        # one schema for the CLI and the web API: JSON defaults, every constraint validation enforces
+        click.echo(json.dumps(node_schema(cls), indent=2))
         return
+    described = describe_node(cls)
     click.echo(f"{described['type']}: {described['title']} (plugin {described['plugin']})")
     if described["description"]:
         click.echo(f"  {described['description']}")

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from invoke_cli.app import App
-from invoke_cli.errors import CliError, RunFailed
+from invoke_cli.errors import CliError, Interrupted, RunFailed
 from invoke_cli.image_files import LocalImageStore, import_image_paths
 from invoke_cli.output import failure_message, failure_tracebacks, print_outputs, print_summary, report_json
 from invoke_cli.pipeline import build_graph, split_words
@@ -59,7 +59,7 @@ def run_and_report(app: App, session: Any, *, quiet: bool, as_json: bool) -> Non
         if not quiet:
             print_summary(report)
     if report.interrupted:
-        raise RunFailed(f"interrupted: session {session.id} was canceled")
+        raise Interrupted(f"interrupted: session {session.id} was canceled")
     failed = failure_message(session)
     if failed:
         raise RunFailed(failed, failure_tracebacks(session))
@@ -88,6 +88,12 @@ def run(app: App, graph_file: Path | None, as_json: bool, quiet: bool, pipeline:
 
     if graph_file is not None and pipeline:
         raise CliError("give either a pipeline or --graph FILE, not both")
+    if app.server and (graph_file is not None or pipeline):
+        from invoke_cli.remote import run_on_server
+
+        words = pipeline_words(pipeline) if pipeline else None
+        run_on_server(app, words=words, graph_file=graph_file, quiet=quiet, as_json=as_json)
+        return
     if graph_file is not None:
         graph = load_graph_file(graph_file)
     elif pipeline:
