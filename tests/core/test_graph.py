@@ -312,3 +312,40 @@ def test_linking_iterate_input_late_rechecks_its_consumers():
         graph.link("r", "collection", "it", "collection")
     assert caught.value.node_id == "s"
     assert graph.input_edges("it") == []
+
+
+# ---- whole-graph rules checked before a run ----------------------------------------------
+
+
+def test_an_iterate_with_nothing_to_iterate_is_refused_before_running():
+    from invoke_core import Invoker, MissingInputError
+
+    graph = Graph.model_validate({"nodes": {"each": {"type": "iterate"}, "double": {"type": "mul", "b": 2}}})
+    graph.link("each", "item", "double", "a")
+    with pytest.raises(MissingInputError, match="'each' \\(iterate\\) has nothing to iterate over") as raised:
+        graph.validate()
+    assert (raised.value.node_id, raised.value.field) == ("each", "collection")
+    with Invoker() as invoker, pytest.raises(MissingInputError):
+        invoker.run(graph)
+    # a collection given as a value, or linked, is enough
+    Graph.model_validate({"nodes": {"each": {"type": "iterate", "collection": [1, 2]}}}).validate()
+
+
+def test_a_collect_with_no_inputs_is_refused_before_running():
+    from invoke_core import Invoker, MissingInputError
+
+    graph = Graph.model_validate({"nodes": {"all": {"type": "collect"}}})
+    with pytest.raises(MissingInputError, match="'all' \\(collect\\) has nothing to collect") as raised:
+        graph.validate()
+    assert raised.value.node_id == "all"
+    with Invoker() as invoker, pytest.raises(MissingInputError):
+        invoker.invoke(invoker.create_session(graph))
+    linked = Graph.model_validate(
+        {
+            "nodes": {"one": {"type": "integer", "value": 1}, "all": {"type": "collect"}},
+            "edges": [
+                {"source": {"node_id": "one", "field": "value"}, "destination": {"node_id": "all", "field": "item"}}
+            ],
+        }
+    )
+    linked.validate()

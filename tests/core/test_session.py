@@ -339,3 +339,17 @@ def test_prepared_nodes_are_copies_that_leave_the_graph_node_untouched(invoker):
     assert session.results["p"].value == 1
     assert graph_node.value == 0 and graph_node._scratch == []
     assert "value" not in graph_node.model_fields_set
+
+
+def test_loading_a_finished_session_keeps_its_updated_at():
+    # Listings show when a session last changed; reading it back must not restamp it.
+    import json
+    import time
+
+    from invoke_core import Invoker
+
+    session = Invoker().run({"nodes": {"a": {"type": "add", "a": 1}}})
+    stamped = session.updated_at
+    time.sleep(0.01)
+    restored = Session.model_validate(json.loads(session.model_dump_json()))
+    assert restored.updated_at == stamped and restored.status == "completed"

@@ -24,7 +24,13 @@ def start_and_interrupt(
     started = tmp_path / "started"
     env = environment(root, started)
     process = subprocess.Popen(
-        [sys.executable, str(SLOW_CLI), "run", "-q", f"slow_steps --steps 3000 --stubborn {stubborn} | add --link a -1 value"],
+        [
+            sys.executable,
+            str(SLOW_CLI),
+            "run",
+            "-q",
+            f"slow_steps --steps 3000 --stubborn {stubborn} | add --link a -1 value",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -46,7 +52,11 @@ def stored_sessions(root: Path) -> list[dict]:
     env = {key: value for key, value in os.environ.items() if key != "INVOKE_DISABLE_PLUGIN_AUTOLOAD"}
     env.update(INVOKE_ROOT=str(root), INVOKE_PLUGINS="local")
     listed = subprocess.run(  # through slow_cli, which knows the slow node
-        [sys.executable, str(SLOW_CLI), "sessions", "list", "--json"], capture_output=True, text=True, env=env, check=True
+        [sys.executable, str(SLOW_CLI), "sessions", "list", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     return json.loads(listed.stdout)["sessions"]
 
@@ -76,3 +86,40 @@ def test_a_second_ctrl_c_quits_at_once_and_still_records_the_cancel(tmp_path):
     [session] = stored_sessions(root)
     assert session["status"] == "canceled"
     assert queue_statuses(root) == ["canceled"]
+
+
+def test_a_killed_run_is_recorded_as_interrupted_by_the_next_start(tmp_path):
+    root = tmp_path / "root"
+    started = tmp_path / "started"
+    env = environment(root, started)
+    process = subprocess.Popen(
+        [sys.executable, str(SLOW_CLI), "run", "-q", "slow_steps --steps 3000"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while not started.exists():
+        assert time.monotonic() < deadline, "the node never started"
+        time.sleep(0.05)
+    process.kill()
+    process.wait(30)
+    [killed] = stored_sessions(root)
+    assert killed["status"] == "pending"  # as the kill left it: nothing has looked yet
+
+    after = subprocess.run(
+        [sys.executable, str(SLOW_CLI), "run", "-q", "add --a 1"], capture_output=True, text=True, env=env
+    )
+    assert after.returncode == 0, after.stderr
+    statuses = {session["id"]: session["status"] for session in stored_sessions(root)}
+    assert statuses[killed["id"]] == "failed"
+    assert sorted(queue_statuses(root)) == ["completed", "failed"]
+    shown = subprocess.run(
+        [sys.executable, str(SLOW_CLI), "sessions", "show", killed["id"], "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    [error] = json.loads(shown.stdout)["errors"].values()
+    assert error["error_type"] == "RunInterruptedError" and error["node_id"] == "0"

@@ -67,8 +67,11 @@ def test_build_invoke_receive_events_in_order_and_fetch_the_image(server, client
     assert Image.open(io.BytesIO(thumb.content)).size == (8, 4)
     assert thumb.headers["etag"] != full.headers["etag"]
 
+    # blank's image only feeds the invert: intermediate, listed only when asked for
     listed = client.get("/api/v1/images", params={"session_id": session_id}).json()
-    assert [item["image_name"] for item in listed["items"]] == [
+    assert [item["image_name"] for item in listed["items"]] == [image_name]
+    everything = client.get("/api/v1/images", params={"session_id": session_id, "include_intermediates": True})
+    assert [item["image_name"] for item in everything.json()["items"]] == [
         image_name,
         session["results"]["blank"]["image"]["image_name"],
     ]

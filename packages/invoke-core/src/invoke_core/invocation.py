@@ -32,6 +32,7 @@ _defined: dict[str, type[BaseInvocation]] = {}
 def defined_node_classes() -> dict[str, type[BaseInvocation]]:
     return _defined
 
+
 _METADATA_KEYS = ("title", "tags", "category", "version", "cacheable")
 
 

@@ -115,9 +115,7 @@ class Graph(LinkRules, BulkLoading, ValidatedByItself):
         self._check_edge(edge)
         self._insert_edge(edge)
         try:
-            cycle = self._order.add_edge(
-                edge.source.node_id, edge.destination.node_id, self.child_ids, self.parent_ids
-            )
+            cycle = self._order.add_edge(edge.source.node_id, edge.destination.node_id, self.child_ids, self.parent_ids)
             if cycle is not None:
                 raise CycleError(
                     f"edge {edge.describe()} would make a cycle: {' -> '.join(cycle + [cycle[0]])}",

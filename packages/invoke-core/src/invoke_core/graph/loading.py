@@ -22,7 +22,6 @@ class BulkLoading:
     _order: TopologicalOrder
     # and Graph's _insert_node, _insert_edge, _check_edge, _check_downstream_types
 
-
     def _load(self, nodes: Mapping[str, Any], edges: Iterable[Any]) -> None:
         # Loading allocates many long-lived objects and no garbage cycles: the collector's
         # repeated passes over them would only cost time (a quarter of a 100k-node load).

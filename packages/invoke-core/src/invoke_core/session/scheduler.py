@@ -122,9 +122,7 @@ class Scheduler:
             self.counts[(node_id, key)] = total
             outputs_class = node.Outputs
             for index, item in enumerate(items):
-                self.results[execution_id(node_id, key + (index,))] = outputs_class(
-                    item=item, index=index, total=total
-                )
+                self.results[execution_id(node_id, key + (index,))] = outputs_class(item=item, index=index, total=total)
         else:
             self.results[execution] = outputs
         self._finish_one(node_id)
