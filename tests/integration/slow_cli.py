@@ -24,7 +24,7 @@ class SlowStepsInvocation(BaseInvocation, cacheable=False):
 
     def invoke(self, context: InvocationContext) -> "SlowStepsInvocation.Outputs":
         open(os.environ["SLOW_STARTED_FILE"], "w").close()
-        for step in range(self.steps):
+        for _ in range(self.steps):
             if not self.stubborn:
                 context.raise_if_canceled()
             time.sleep(0.01)

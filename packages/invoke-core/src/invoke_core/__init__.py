@@ -92,6 +92,15 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from invoke_core.batch import Batch, BatchDatum
+    from invoke_core.catalog import (
+        get_invocation_class,
+        get_plugin_manager,
+        invocation_classes,
+        node_schema,
+        plugin_of,
+        register_plugin,
+        unregister_plugin,
+    )
     from invoke_core.config import InvokeConfig, load_config
     from invoke_core.events import (
         Event,
@@ -103,17 +112,8 @@ if TYPE_CHECKING:
         SessionCanceledEvent,
         SessionCompleteEvent,
     )
-    from invoke_core.graph import Edge, EdgeConnection, Graph
-    from invoke_core.catalog import (
-        get_invocation_class,
-        get_plugin_manager,
-        invocation_classes,
-        node_schema,
-        plugin_of,
-        register_plugin,
-        unregister_plugin,
-    )
     from invoke_core.execution.invoker import Invoker
+    from invoke_core.graph import Edge, EdgeConnection, Graph
     from invoke_core.services.container import InvocationServices
     from invoke_core.session import NodeError, Session
 

@@ -12,9 +12,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from invoke_core import invocation_classes, plugin_of
+from invoke_core.catalog import plugins_generation
 from invoke_core.events import EVENT_TYPES
 from invoke_core.graph import GRAPH_JSON_SCHEMA
-from invoke_core.catalog import plugins_generation
 from invoke_core.session import SESSION_JSON_SCHEMA
 
 REF = "#/components/schemas/{model}"
