@@ -75,3 +75,10 @@ def test_shape_is_the_node_schema(invoke):
     assert (described["type"], described["plugin"]) == ("img_resize", "builtin")
     assert described["inputs"]["required"] == ["image"]
     assert set(described["outputs"]["properties"]) == {"image", "width", "height"}
+
+
+def test_text_and_node_help_show_the_limits_too(invoke, tile_plugin):
+    lines = invoke("nodes", "show", "schema_test_tile").stdout.splitlines()
+    assert any(line.split()[0] == "size" and line.endswith("(default 64; > 0, multiple of 8)") for line in lines)
+    flowing = " ".join(invoke("run", "img_noise --help").stdout.split())
+    assert "--width INTEGER The width of the image in pixels [default: 512; > 0, <= 16384]" in flowing

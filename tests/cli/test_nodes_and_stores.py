@@ -27,7 +27,7 @@ def test_nodes_show(invoke):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "img_blur: Blur Image (plugin builtin)"
-    assert any(line.split()[:2] == ["radius", "FLOAT"] and line.endswith("(default 8.0)") for line in lines)
+    assert any(line.split()[:2] == ["radius", "FLOAT"] and line.endswith("(default 8.0; >= 0)") for line in lines)
     assert any(line.split()[:2] == ["blur_type", "[gaussian|box]"] for line in lines)
     assert any(line.split()[:2] == ["image", "IMAGE_NAME"] and "required unless linked" in line for line in lines)
     assert lines[lines.index("outputs:") + 1].split()[:2] == ["image", "IMAGE_NAME"]

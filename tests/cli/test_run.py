@@ -138,7 +138,7 @@ def test_node_help_lists_generated_options(invoke):
     assert result.exit_code == 0
     flowing = " ".join(result.stdout.split())  # help text is wrapped to the terminal's width
     for text in (
-        "--width INTEGER The width of the result in pixels [default: 512]",
+        "--width INTEGER The width of the result in pixels [default: 512; > 0, <= 16384]",
         "--resample_mode, --resample-mode [nearest|box|bilinear|hamming|bicubic|lanczos]",
         "--image IMAGE_NAME The image to resize [required unless linked]",
         "-l, --link DEST_FIELD SOURCE_NODE SOURCE_FIELD",

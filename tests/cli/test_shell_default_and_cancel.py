@@ -22,7 +22,8 @@ WITH_SLOW_NODES = (
 
 
 def spawn_shell(root: Path) -> pexpect.spawn:
-    env = {**os.environ, "INVOKE_DISABLE_PLUGIN_AUTOLOAD": "1", "TERM": "xterm", "PYTHONPATH": str(HERE)}
+    path = os.pathsep.join([str(HERE), *filter(None, [os.environ.get("PYTHONPATH")])])
+    env = {**os.environ, "INVOKE_DISABLE_PLUGIN_AUTOLOAD": "1", "TERM": "xterm", "PYTHONPATH": path}
     child = pexpect.spawn(
         sys.executable,
         ["-c", WITH_SLOW_NODES, "--root", str(root), "shell", "--quiet"],

@@ -228,12 +228,27 @@ def test_a_server_with_a_token_needs_it(tmp_path):
         stop_server(guarded)
 
 
-def test_ctrl_c_cancels_the_queue_item_on_the_server_and_exits_130(server, tmp_path):
+@pytest.fixture(scope="module")
+def tiny_model_on_server(server, tmp_path_factory) -> str:
+    """A tiny random SD 1.x model, installed in the server's root as `tiny`."""
     from invoke_nodes_sd import tiny
 
-    model = tiny.build_sd1(tmp_path / "tiny-sd1")
-    added = invokeai("--root", str(server.root), "models", "add", str(model), "--name", "tiny", cwd=tmp_path)
+    folder = tmp_path_factory.mktemp("models")
+    model = tiny.build_sd1(folder / "tiny-sd1")
+    added = invokeai("--root", str(server.root), "models", "add", str(model), "--name", "tiny", cwd=folder)
     assert added.returncode == 0, added.stderr
+    return "tiny"
+
+
+def test_an_unknown_model_is_refused_by_the_server_and_exits_2(server, tiny_model_on_server, tmp_path):
+    before = server.json("/queue/items")["total"]
+    ran = invokeai("--server", server.url, "run", "txt2img --model tinny --prompt x", cwd=tmp_path)
+    assert ran.returncode == 2
+    assert ran.stderr == "error: node '0' (txt2img): input 'model': no model named 'tinny'; did you mean 'tiny'?\n"
+    assert server.json("/queue/items")["total"] == before  # nothing was queued
+
+
+def test_ctrl_c_cancels_the_queue_item_on_the_server_and_exits_130(server, tiny_model_on_server, tmp_path):
     # a long generation: 1000 steps take many seconds even on the tiny model
     pipeline = "txt2img --model tiny --prompt 'a lighthouse' --steps 1000 --width 256 --height 256"
     client = subprocess.Popen(

@@ -39,13 +39,33 @@ def show_default(info: Any) -> str | None:
         return str(value)
 
 
+_BOUNDS = (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<="))
+
+
+def show_constraints(info: Any) -> str | None:
+    """The limits validation holds the field to (`> 0, <= 16384, multiple of 8`), or None."""
+    parts: list[str] = []
+    for item in info.metadata:
+        parts.extend(f"{symbol} {getattr(item, name)}" for name, symbol in _BOUNDS if hasattr(item, name))
+        if getattr(item, "multiple_of", None) is not None:
+            parts.append(f"multiple of {item.multiple_of}")
+        if getattr(item, "min_length", None) is not None:
+            parts.append(f"length >= {item.min_length}")
+        if getattr(item, "max_length", None) is not None:
+            parts.append(f"length <= {item.max_length}")
+    return ", ".join(parts) or None
+
+
 def _field_help(cls: type, name: str, info: Any) -> str:
     parts = [info.description or ""]
     default = show_default(info)
+    limits = show_constraints(info)
     if name in cls.__required_inputs__:
-        parts.append("[required unless linked]")
+        parts.append("[required unless linked" + (f"; {limits}]" if limits else "]"))
     elif default is not None:
-        parts.append(f"[default: {default}]")
+        parts.append(f"[default: {default}" + (f"; {limits}]" if limits else "]"))
+    elif limits:
+        parts.append(f"[{limits}]")
     return " ".join(part for part in parts if part)
 
 

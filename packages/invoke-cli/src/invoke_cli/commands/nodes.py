@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from invoke_cli.errors import CliError
-from invoke_cli.node_commands import show_default
+from invoke_cli.node_commands import show_constraints, show_default
 from invoke_cli.pipeline import node_classes, unknown_type_message
 from invoke_cli.values import metavar
 
@@ -35,6 +35,7 @@ def describe_node(cls: Any) -> dict[str, Any]:
             if inputs:
                 entry["required"] = name in cls.__required_inputs__
                 entry["default"] = None if entry["required"] else show_default(info)
+                entry["limits"] = show_constraints(info)
             described.append(entry)
         return described
 
@@ -96,10 +97,11 @@ def show(node_type: str, as_json: bool) -> None:
         width = max((len(row["name"]) for row in rows), default=0)
         type_width = max((len(row["type"]) for row in rows), default=0)
         for row in rows:
+            limits = f"; {row['limits']}" if row.get("limits") else ""
             if "required" not in row:
                 note = ""
             elif row["required"]:
-                note = "  (required unless linked)"
+                note = f"  (required unless linked{limits})"
             else:
-                note = f"  (default {row['default']})"
+                note = f"  (default {row['default']}{limits})"
             click.echo(f"  {row['name']:<{width}}  {row['type']:<{type_width}}  {row['description']}{note}")

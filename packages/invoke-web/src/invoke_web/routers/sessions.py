@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 from invoke_core import Graph, Invoker, Session
+from invoke_core.preflight import check_ready
 from invoke_core.services.page import Page
 from invoke_core.services.session_queue import QueueItem
 from pydantic import BaseModel
@@ -106,6 +107,9 @@ def invoke_session(
                 409, f"session {session_id!r} is {session.status}; nothing is left to run", error="SessionCompleteError"
             )
         _refuse_if_queued(invoker, session_id)
+        if invoke_all:  # every node will run: bad input is a 422 now, not a failed session later
+            ran = {execution.split("[", 1)[0] for execution in session.history}
+            check_ready(session.graph, invoker.services.get, node_ids=set(session.graph.nodes) - ran)
         return invoker.invoke(session, invoke_all=invoke_all)
 
 
