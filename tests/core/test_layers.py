@@ -129,3 +129,20 @@ def test_the_checks_see_imports_inside_functions_and_type_checking(tmp_path):
     }
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_importing_the_package_loads_only_the_node_api():
+    import subprocess
+    import sys
+
+    code = "import sys, invoke_core; print(' '.join(sorted(m for m in sys.modules if m.startswith('invoke_core'))))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    # the engine (graph, session, catalog, services, execution) and the settings model load on first use
+    assert set(loaded) <= {
+        "invoke_core",
+        "invoke_core.context",
+        "invoke_core.errors",
+        "invoke_core.fields",
+        "invoke_core.hookspecs",
+        "invoke_core.invocation",
+    }

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from invoke_core.config import InvokeConfig
 from invoke_core.errors import CanceledError
+
+if TYPE_CHECKING:  # a type only: importing invoke_core builds no settings model
+    from invoke_core.config import InvokeConfig
 
 logger = logging.getLogger("invoke.node")
 
