@@ -12,6 +12,11 @@ SLOW_CLI = Path(__file__).with_name("slow_cli.py")
 INVOKEAI = Path(sys.executable).with_name("invokeai")
 
 
+def press_ctrl_c_can_reach_it() -> None:
+    # A runner started in the background (`cmd &`) ignores SIGINT, and children inherit that.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def environment(root: Path, started: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "INVOKE_DISABLE_PLUGIN_AUTOLOAD"}
     env.update(INVOKE_ROOT=str(root), INVOKE_PLUGINS="local", SLOW_STARTED_FILE=str(started))
@@ -35,6 +40,7 @@ def start_and_interrupt(
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=press_ctrl_c_can_reach_it,
     )
     deadline = time.monotonic() + 60
     while not started.exists():
