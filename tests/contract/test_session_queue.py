@@ -8,47 +8,19 @@ import threading
 import time
 
 import pytest
-from invoke_core import Batch, FieldNotFoundError, Graph, NodeNotFoundError, NodeValidationError, Session
+from invoke_core import Batch, FieldNotFoundError, Graph, NodeNotFoundError, NodeValidationError
 from invoke_core.errors import QueueItemNotFoundError
 from invoke_core.services.session_queue import INTERRUPTED, QUEUE_STATUSES
 
 from tests.contract.conftest import open_in_this_process
-from tests.core.helpers import edge
+from tests.core.helpers import batch_graph, claim_all, datum, one_node
 
 SERVICE = "session_queue"
 NONE_COUNTED = dict.fromkeys(QUEUE_STATUSES, 0)
 
 
-def one_node(value: int = 0) -> Session:
-    return Session({"nodes": {"n": {"type": "integer", "value": value}}})
-
-
-def claim_all(queue) -> list:
-    claimed = []
-    while (item := queue.claim_next()) is not None:
-        claimed.append(item)
-    return claimed
-
-
 def ids(items) -> list[int]:
     return [item.item_id for item in items]
-
-
-def batch_graph() -> Graph:
-    return Graph.model_validate(
-        {
-            "nodes": {
-                "a": {"type": "add", "a": 1, "b": 2},
-                "m": {"type": "mul", "a": 0, "b": 1},
-                "r": {"type": "range", "start": 0, "stop": 3},
-            },
-            "edges": [edge("a", "value", "m", "a")],
-        }
-    )
-
-
-def datum(node: str, field: str, items: list) -> dict:
-    return {"node_path": node, "field_name": field, "items": items}
 
 
 # ---- order ---------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from invoke_core.session import Session
 from PIL import Image
 from pydantic import ValidationError
 
-from tests.core.helpers import edge
+from tests.core.helpers import batch_graph, datum, edge
 
 # ---- session storage -------------------------------------------------------------------
 
@@ -69,23 +69,6 @@ def test_queue_hands_over_the_very_session_enqueued():
 
 
 # ---- batches ---------------------------------------------------------------------------
-
-
-def batch_graph() -> Graph:
-    return Graph.model_validate(
-        {
-            "nodes": {
-                "a": {"type": "add", "a": 1, "b": 2},
-                "m": {"type": "mul", "a": 0, "b": 1},
-                "r": {"type": "range", "start": 0, "stop": 3},
-            },
-            "edges": [edge("a", "value", "m", "a")],
-        }
-    )
-
-
-def datum(node: str, field: str, items: list) -> dict:
-    return {"node_path": node, "field_name": field, "items": items}
 
 
 def test_batch_sessions_run_with_their_values(invoker):

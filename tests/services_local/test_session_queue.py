@@ -11,22 +11,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from invoke_core import Batch, InvocationServices, Session, load_config, register_plugin
+from invoke_core import Batch, InvocationServices, load_config, register_plugin
 from invoke_core.errors import CorruptDataError
 from invoke_services_local import plugin as local_plugin
 from invoke_services_local.database import DATABASE_FILE
 from invoke_services_local.session_queue import INTERRUPTED
 
-
-def one_node(value: int = 0) -> Session:
-    return Session({"nodes": {"n": {"type": "integer", "value": value}}})
-
-
-def claim_all(queue) -> list:
-    claimed = []
-    while (item := queue.claim_next()) is not None:
-        claimed.append(item)
-    return claimed
+from tests.core.helpers import one_node
 
 
 def test_a_corrupt_pending_row_fails_alone(services, root: Path):
