@@ -2,43 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
-import pexpect
 import pytest
 from invoke_cli.completion import candidates
 from invoke_cli.shell_session import SHELL_COMMANDS, Shell
 
-PROMPT = "invoke> "
-
-
-def spawn_shell(root) -> pexpect.spawn:
-    env = {**os.environ, "INVOKE_DISABLE_PLUGIN_AUTOLOAD": "1", "TERM": "xterm", "COLUMNS": "200"}
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "invoke_cli", "--root", str(root), "shell", "--quiet"],
-        env=env,
-        encoding="utf-8",
-        timeout=20,
-        dimensions=(40, 200),
-    )
-    child.expect_exact(PROMPT)
-    return child
-
-
-def send(child: pexpect.spawn, line: str) -> str:
-    """Type a line, wait for the next prompt, return what was printed in between."""
-    child.sendline(line)
-    child.expect_exact(PROMPT)
-    return child.before.replace("\r", "")
-
-
-def leave(child: pexpect.spawn) -> None:
-    child.sendeof()
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+from tests.cli.shell_driver import PROMPT, leave, send, spawn_shell
 
 
 def test_shell_pipes_links_across_lines_history_and_defaults(tmp_path):

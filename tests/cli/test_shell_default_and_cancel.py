@@ -3,54 +3,16 @@ and leaves the shell ready: the next line runs in a new session."""
 
 from __future__ import annotations
 
-import os
-import sys
 import time
-from pathlib import Path
 
-import pexpect
 import pytest
 from invoke_cli.shell_session import Shell
 
-PROMPT = "invoke> "
-HERE = Path(__file__).parent
-# the shell as `invokeai shell` runs it, with the slow `pause` node of slow_nodes.py loaded
-WITH_SLOW_NODES = (
-    "import sys, slow_nodes; from invoke_core import register_plugin; register_plugin(slow_nodes, name='slow_nodes');"
-    " from invoke_cli.main import main; sys.exit(main(sys.argv[1:]))"
-)
-
-
-def spawn_shell(root: Path) -> pexpect.spawn:
-    path = os.pathsep.join([str(HERE), *filter(None, [os.environ.get("PYTHONPATH")])])
-    env = {**os.environ, "INVOKE_DISABLE_PLUGIN_AUTOLOAD": "1", "TERM": "xterm", "PYTHONPATH": path}
-    child = pexpect.spawn(
-        sys.executable,
-        ["-c", WITH_SLOW_NODES, "--root", str(root), "shell", "--quiet"],
-        env=env,
-        encoding="utf-8",
-        timeout=20,
-        dimensions=(40, 200),
-    )
-    child.expect_exact(PROMPT)
-    return child
-
-
-def send(child: pexpect.spawn, line: str) -> str:
-    child.sendline(line)
-    child.expect_exact(PROMPT)
-    return child.before.replace("\r", "")
-
-
-def leave(child: pexpect.spawn) -> None:
-    child.sendeof()
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+from tests.cli.shell_driver import PROMPT, leave, send, spawn_shell
 
 
 def test_a_bad_default_is_refused_at_once_and_the_shell_goes_on(tmp_path):
-    child = spawn_shell(tmp_path)
+    child = spawn_shell(tmp_path, slow_nodes=True)
     out = send(child, "default radius notanumber")
     assert out.splitlines()[1:] == [
         "error: default radius: Input should be a valid number, unable to parse string as a number (got 'notanumber')"
@@ -66,7 +28,7 @@ def test_a_bad_default_is_refused_at_once_and_the_shell_goes_on(tmp_path):
 
 
 def test_ctrl_c_cancels_the_line_and_the_next_runs_in_a_new_session(tmp_path):
-    child = spawn_shell(tmp_path)
+    child = spawn_shell(tmp_path, slow_nodes=True)
     assert "0 add: value=1" in send(child, "add --a 1")
     child.sendline("range --stop 200 | iterate | pause --seconds 0.1 -l item -1 item")  # 20 s unless canceled
     time.sleep(1.5)  # the run is under way (--quiet shows nothing until it ends)
