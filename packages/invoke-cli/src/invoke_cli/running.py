@@ -72,12 +72,8 @@ def _quit_now(invoker: Any, session_id: str) -> None:
     import sys
 
     try:
-        for item in invoker.services.queue.items_for_session(session_id):
-            invoker.services.queue.finish(item.item_id, "canceled")
-        session = invoker.get_session(session_id)
-        if not session.is_complete():
-            session.cancel()
-            invoker.services.sessions.set(session)
+        # the first press canceled the queue item; this stores the session canceled too
+        invoker.cancel(session_id)
         invoker.services.close()
     finally:
         sys.stderr.write(f"error: interrupted: session {session_id} was canceled\n")
