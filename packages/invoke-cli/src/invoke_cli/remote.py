@@ -27,6 +27,7 @@ import click
 
 from invoke_cli.app import App
 from invoke_cli.errors import CliError, Interrupted, RunFailed
+from invoke_cli.graph_file import read_graph_json
 from invoke_cli.image_files import import_image_paths
 from invoke_cli.output import failure_message, print_outputs, report_json
 from invoke_cli.running import RunReport
@@ -215,18 +216,6 @@ def saved_images(server: Server, session_id: str) -> list[dict[str, Any]]:
 
 
 # ---- running ------------------------------------------------------------------------------------
-
-
-def read_graph_json(path: Path) -> Any:
-    """A graph file's JSON, sent as it is: the server, which may have node types this CLI lacks, checks it."""
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise CliError(f"cannot read graph file {path}: {exc.strerror}") from None
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise CliError(f"graph file {path} is not valid graph JSON: {exc}") from None
 
 
 def wait_until_finished(server: Server, item_id: int, deadline: float | None = None) -> dict[str, Any]:

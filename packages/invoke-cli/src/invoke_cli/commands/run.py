@@ -11,6 +11,7 @@ import click
 
 from invoke_cli.app import App
 from invoke_cli.errors import CliError, Interrupted, RunFailed
+from invoke_cli.graph_file import load_graph_file
 from invoke_cli.image_files import LocalImageStore, import_image_paths
 from invoke_cli.output import failure_message, failure_tracebacks, print_outputs, print_summary, report_json
 from invoke_cli.pipeline import build_graph, split_words
@@ -25,21 +26,6 @@ def pipeline_words(arguments: tuple[str, ...]) -> list[str]:
     if len(arguments) == 1:
         return split_words(arguments[0])
     return list(arguments)
-
-
-def load_graph_file(path: Path) -> Any:
-    from invoke_core import Graph, InvokeError
-
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CliError(f"cannot read graph file {path}: {exc.strerror}") from None
-    try:
-        return Graph.model_validate_json(data)
-    except InvokeError as exc:
-        raise CliError(f"graph file {path}: {exc}") from None
-    except ValueError as exc:
-        raise CliError(f"graph file {path} is not valid graph JSON: {str(exc).splitlines()[0]}") from None
 
 
 def progress_listener(quiet: bool, as_json: bool) -> ProgressListener | None:
