@@ -1,9 +1,15 @@
-"""What the runner hands one node run: its images (with the graph attached) and its progress."""
+"""The context the runner hands one node run: its images (with the graph attached) and progress.
+
+Made once per executed node, so it is cheap to build: positional arguments, and the images
+view only when a node asks for it (most nodes never touch images).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from invoke_core.context import InvocationContext
 from invoke_core.events import InvocationProgressEvent, encode_preview
 
 if TYPE_CHECKING:
@@ -12,28 +18,16 @@ if TYPE_CHECKING:
     from invoke_core.session import Session
 
 
-class NodeRun:
-    """One execution's view of images and progress; `context.images` and `context.progress` are it."""
+class SessionImages:
+    """`context.images`: saved images carry the session's graph and the node's values."""
 
-    __slots__ = ("_services", "_session", "_execution", "_source", "_node_type", "_queue_item_id")
+    __slots__ = ("_services", "_session", "_execution", "_source")
 
-    def __init__(
-        self,
-        services: InvocationServices,
-        session: Session,
-        execution: str,
-        source_node_id: str,
-        node_type: str,
-        queue_item_id: int | None,
-    ):
+    def __init__(self, services: InvocationServices, session: Session, execution: str, source_node_id: str):
         self._services = services
         self._session = session
         self._execution = execution
         self._source = source_node_id
-        self._node_type = node_type
-        self._queue_item_id = queue_item_id
-
-    # ---- context.images ------------------------------------------------------------------
 
     def save(
         self, image: Any, *, is_intermediate: bool | None = None, metadata: dict[str, Any] | None = None
@@ -62,9 +56,44 @@ class NodeRun:
     def load(self, image_name: str) -> Any:
         return self._services.images.get(image_name)
 
-    # ---- context.progress ----------------------------------------------------------------
 
-    def progress(self, step: int, total: int, message: str | None, preview: Any) -> None:
+class NodeRunContext(InvocationContext):
+    """The InvocationContext of one execution, built from the runner's services and session."""
+
+    __slots__ = ("_services", "_session", "_images")
+
+    def __init__(
+        self,
+        services: InvocationServices,
+        session: Session,
+        execution: str,
+        source_node_id: str,
+        node_type: str,
+        queue_item_id: int | None,
+        is_canceled: Callable[[], bool],
+    ):
+        self._services = services
+        self._session = session
+        self._images: SessionImages | None = None
+        self.node_id = execution
+        self.source_node_id = source_node_id
+        self.node_type = node_type
+        self.session_id = session.id
+        self.queue_item_id = queue_item_id
+        self.objects = services.objects
+        self.config = services.config
+        self._is_canceled = is_canceled
+
+    @property  # type: ignore[override]
+    def images(self) -> SessionImages:
+        if self._images is None:
+            self._images = SessionImages(self._services, self._session, self.node_id, self.source_node_id)
+        return self._images
+
+    def service(self, kind: str) -> Any:
+        return self._services.get(kind)
+
+    def progress(self, step: int, total: int, message: str | None = None, preview: Any = None) -> None:
         events = self._services.events
         if not events.has_listeners:
             return  # nobody would see it: skip building the event (and the preview)
@@ -72,11 +101,11 @@ class NodeRun:
             preview = preview()
         events.emit(
             InvocationProgressEvent(
-                session_id=self._session.id,
-                queue_item_id=self._queue_item_id,
-                node_id=self._execution,
-                source_node_id=self._source,
-                node_type=self._node_type,
+                session_id=self.session_id,
+                queue_item_id=self.queue_item_id,
+                node_id=self.node_id,
+                source_node_id=self.source_node_id,
+                node_type=self.node_type,
                 step=step,
                 total=total,
                 message=message,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from invoke_core.context import InvocationContext, _never_canceled
+from invoke_core.context import _never_canceled
 from invoke_core.errors import CanceledError
 from invoke_core.events import (
     InvocationCompleteEvent,
@@ -13,7 +13,7 @@ from invoke_core.events import (
     SessionCanceledEvent,
     SessionCompleteEvent,
 )
-from invoke_core.execution.node_run import NodeRun
+from invoke_core.execution.node_run import NodeRunContext
 from invoke_core.invocation import BaseInvocationOutput
 from invoke_core.services.container import InvocationServices
 from invoke_core.services.invocation_cache import cache_key
@@ -79,20 +79,7 @@ class SessionRunner:
             outputs = cache.get(key)
         cached = outputs is not None
         if not cached:
-            run = NodeRun(services, session, execution, source, node_type, queue_item_id)
-            context = InvocationContext(
-                node_id=execution,
-                source_node_id=source,
-                node_type=node_type,
-                session_id=session.id,
-                queue_item_id=queue_item_id,
-                images=run,
-                objects=services.objects,
-                config=services.config,
-                progress=run.progress,
-                service=services.get,
-                is_canceled=is_canceled,
-            )
+            context = NodeRunContext(services, session, execution, source, node_type, queue_item_id, is_canceled)
             try:
                 outputs = node.invoke(context)
                 if not isinstance(outputs, BaseInvocationOutput):

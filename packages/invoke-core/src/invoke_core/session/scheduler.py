@@ -94,19 +94,21 @@ class Scheduler:
 
         Raises a GraphValidationError when its inputs cannot be filled (`claimed` says which).
         """
-        self.sync()
+        graph = self.graph
+        if self._synced_version != graph.version:  # sync(), inlined: this runs once per execution
+            self.rebuild()
         while not self._pending:
             if not self._ready:
                 return None
             node_id = self._ready.popleft()
-            if node_id in self._contexts or self._waiting.get(node_id, 0) or node_id not in self.graph.nodes:
+            if node_id in self._contexts or self._waiting.get(node_id, 0) or node_id not in graph.nodes:
                 continue  # stale entry: expanded already, or gained a parent since
             self._expand(node_id)
         execution = self._pending.popleft()
         self.claimed = execution
         self.in_flight[execution] = None
         node_id, key = self._instances.get(execution) or (execution, ())
-        node = self.graph.nodes[node_id]
+        node = graph.nodes[node_id]
         prepared = prepared_node(node, execution, self._linked_values(node, key))
         self.in_flight[execution] = prepared
         return prepared
