@@ -116,3 +116,15 @@ def test_the_shell_takes_image_paths_too(app, photos, capsys):
     assert out.startswith("0 load_image: image=") and out.rstrip().endswith("width=40 height=30")
     assert err == "error: node '1' (load_image): input 'image': no stored image and no file named 'nowhere.png'\n"
     assert list(shell.session.graph.nodes) == ["0"]  # the line with a mistake added nothing
+
+
+def test_a_linked_image_input_ignores_an_image_default(app, photos, capsys):
+    # The link fills `image` at run time, so the shell default there is never read or checked.
+    shell = Shell(app, quiet=True)
+    shell.handle("default image nowhere.png")
+    shell.handle("img_noise --width 8 --height 8 | img_blur --radius 1")
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "1 img_blur: image=" in out
+    shell.handle("load_image")  # not linked: the default is read, and it names no image
+    assert capsys.readouterr().err.startswith("error: node '2' (load_image): input 'image': no stored image")

@@ -73,11 +73,14 @@ def add_image_files(store: ImageStore, paths: Sequence[Path]) -> list[str]:
 
 
 def _given_images(graph: Any) -> Iterator[tuple[str, str, Any]]:
-    """(node id, field, value) for every image a node was given as a value (not a link)."""
+    """(node id, field, value) for every image a node was given as a value, on an input no link
+    fills (a link wins at run time, so a value there, a shell default say, is never read)."""
     from invoke_core import ImageField
 
     for node_id, node in graph.nodes.items():
         for field in node.model_fields_set:
+            if graph.input_edges(node_id, field):
+                continue
             value = getattr(node, field, None)
             if isinstance(value, ImageField) or (
                 isinstance(value, list) and value and all(isinstance(item, ImageField) for item in value)
