@@ -31,7 +31,7 @@ from invoke_core.session import Session
 
 from invoke_services_local.database import UsesDatabase
 from invoke_services_local.session_storage import session_from_json
-from invoke_services_local.worker_lock import WorkerLock, is_alive
+from invoke_services_local.worker_lock import WorkerLock, is_alive, tidy
 
 logger = logging.getLogger("invoke.services_local")
 
@@ -80,6 +80,7 @@ class SqliteSessionQueue(UsesDatabase, SessionQueue):
             row[0] for row in self.db.read("SELECT DISTINCT claimed_by FROM queue WHERE status = 'in_progress'")
         ]
         dead = [name for name in claimers if name != own and (name is None or not is_alive(self.root, name))]
+        tidy(self.root)  # also the lock files of processes killed while idle, which no item names
         if not dead:
             return []
         now = time.time()
