@@ -567,3 +567,14 @@ def test_finished_items_and_used_ids_survive_a_reopen(service, open_service):
     reopened.clear()
     open_service.close(reopened)
     assert open_service().enqueue(one_node()).item_id > done.item_id  # an old id never names a new item
+
+
+def test_a_session_enqueued_as_stored_needs_no_copy_in_the_queue(service):
+    # The invoker stores a session before queueing it, so a queue may hand the item out without it
+    # (the processor then reads session storage); the item still names its session.
+    session = one_node(3)
+    item = service.enqueue(session, stored=True)
+    claimed = service.claim(item.item_id)
+    assert claimed.session_id == session.id
+    assert claimed.session is None or claimed.session.id == session.id
+    assert service.get(item.item_id).status == "in_progress"

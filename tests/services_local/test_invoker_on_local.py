@@ -1,5 +1,5 @@
-"""The invoker on the local services: what differs from memory is that the queue keeps its
-own copy of a session, so the processor must run the stored one."""
+"""The invoker on the local services: what differs from memory is that the queue may keep its
+own copy of a session (one enqueued without `stored`), so the processor must run the stored one."""
 
 from __future__ import annotations
 
@@ -26,3 +26,17 @@ def test_a_session_grows_between_runs(invoker):
     stored = invoker.get_session(session.id)
     assert stored.results["b"].value == 102
     assert stored.history == ["a", "b"]  # "a" ran once: its result was kept, not redone
+
+
+def test_a_queued_session_deleted_from_storage_fails_its_item_with_why(invoker):
+    session = invoker.create_session({"nodes": {"n": {"type": "integer", "value": 1}}})
+    item = invoker.services.queue.enqueue(session, stored=True)
+    invoker.services.sessions.delete(session.id)
+    claimed = invoker.services.queue.claim(item.item_id)
+    assert claimed.session is None  # the local queue keeps no copy of a stored session
+    assert invoker.processor.run_item(claimed) is None
+    finished = invoker.services.queue.get(item.item_id)
+    assert finished.status == "failed"
+    assert finished.error == (
+        f"SessionNotFoundError: session {session.id} of queue item {item.item_id} is no longer in session storage"
+    )

@@ -112,8 +112,10 @@ class SqliteSessionQueue(UsesDatabase, SessionQueue):
         start = (high if high is not None else 0) + 1
         return range(start, start + count)
 
-    def enqueue(self, session, *, priority=0, front=False, batch_id=None, invoke_all=True) -> QueueItem:
-        text = _dumps(session.model_dump())
+    def enqueue(self, session, *, priority=0, front=False, batch_id=None, invoke_all=True, stored=False) -> QueueItem:
+        # a session already in session storage is not copied: writing and reading it back
+        # would cost as much as the run of a large graph
+        text = None if stored else _dumps(session.model_dump())
         now = time.time()
         with self.db.write() as db:
             (position,) = self._positions(db, 1, front)
@@ -179,7 +181,9 @@ class SqliteSessionQueue(UsesDatabase, SessionQueue):
         return None if row is None else self._with_session(row)
 
     @staticmethod
-    def _session_of(item: QueueItem, session_text: str | None, graph_text: str | None) -> Session:
+    def _session_of(item: QueueItem, session_text: str | None, graph_text: str | None) -> Session | None:
+        if session_text is None and graph_text is None:
+            return None  # enqueued as stored: its home is session storage
         if session_text is not None:
             return session_from_json(item.session_id, session_text)
         try:

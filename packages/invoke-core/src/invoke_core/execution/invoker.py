@@ -88,7 +88,7 @@ class Invoker:
         self.recover()
         queue = self.services.queue
         self.services.sessions.set(session)
-        item = queue.enqueue(session, invoke_all=invoke_all)
+        item = queue.enqueue(session, invoke_all=invoke_all, stored=True)
         self.emit_status(item)
         claimed = queue.claim(item.item_id)
         if claimed is None:  # canceled already, or a background processor took it: follow it
@@ -113,7 +113,7 @@ class Invoker:
             session = self.get_session(session)
         session.graph.validate()
         self.services.sessions.set(session)
-        item = self.services.queue.enqueue(session, invoke_all=invoke_all, priority=priority, front=front)
+        item = self.services.queue.enqueue(session, invoke_all=invoke_all, priority=priority, front=front, stored=True)
         self.emit_status(item)
         self.start()
         return item

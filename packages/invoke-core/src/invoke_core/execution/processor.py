@@ -89,35 +89,47 @@ class SessionProcessor:
         try:
             return self.services.sessions.get(item.session_id)
         except SessionNotFoundError:  # a batch session: it lives in the queue until it ends
+            if item.session is None:  # enqueued as stored, and gone from storage since
+                raise SessionNotFoundError(
+                    f"session {item.session_id} of queue item {item.item_id} is no longer in session storage"
+                ) from None
             return item.session
         except Exception:  # unreadable: run the queue's copy, which then replaces it
+            if item.session is None:
+                raise
             logger.exception("stored session %s cannot be read; running the queued copy", item.session_id)
             return item.session
 
-    def run_item(self, item: QueueItem, session: Session | None = None) -> Session:
+    def run_item(self, item: QueueItem, session: Session | None = None) -> Session | None:
         """Run a claimed item to its end, store its session and finish the item.
 
-        `session`: the item's session when the caller holds its latest copy (else it is read)."""
+        `session`: the item's session when the caller holds its latest copy (else it is read).
+        None when the session could not be read at all (the item then failed with why)."""
         services = self.services
         flag = threading.Event()
         self._cancel_flags[item.item_id] = flag
         if services.queue.get(item.item_id).status == "canceled":
             flag.set()  # canceled between its claim and now: the cancel found no flag to set
         self.on_status(item)
-        if session is None:
-            session = self._latest_session(item)
         error = None
         try:
+            if session is None:
+                session = self._latest_session(item)
             self.runner.run(session, invoke_all=item.invoke_all, queue_item_id=item.item_id, is_canceled=flag.is_set)
             status = "canceled" if session.canceled else "failed" if session.errors else "completed"
             if session.errors:
                 first = next(iter(session.errors.values()))
                 error = f"{first.node_id} ({first.node_type}): {first.error_type}: {first.message}"
-        except Exception:  # a bug outside any node: the item fails, the processor lives on
+        except Exception as exc:  # a bug outside any node: the item fails, the processor lives on
             logger.exception("queue item %s crashed", item.item_id)
-            status, error = "failed", traceback.format_exc()
+            status = "failed"
+            error = traceback.format_exc() if session is not None else f"{type(exc).__name__}: {exc}"
         finally:
             self._cancel_flags.pop(item.item_id, None)
+        if session is None:  # it could not be read at all: the item fails with why
+            finished = services.queue.finish(item.item_id, "failed", error=error)
+            self.on_status(finished)
+            return None
         try:
             services.sessions.set(session)
             finished = services.queue.finish(item.item_id, status, error=error, session=session)  # type: ignore[arg-type]

@@ -59,7 +59,11 @@ class SessionQueue(ABC):
         front: bool = False,
         batch_id: str | None = None,
         invoke_all: bool = True,
-    ) -> QueueItem: ...
+        stored: bool = False,
+    ) -> QueueItem:
+        """Queue a session. `stored`: the session is in session storage already (the invoker
+        stores it first), so the queue may keep no copy of it; its items are then handed out
+        with `session` None, and the processor reads the session from storage."""
 
     @abstractmethod
     def enqueue_batch(self, batch: Batch, *, priority: int = 0, front: bool = False) -> EnqueueBatchResult: ...
@@ -166,7 +170,8 @@ class MemorySessionQueue(SessionQueue):
         heapq.heappush(self._heap, (-priority, order, item.item_id))
         return item
 
-    def enqueue(self, session, *, priority=0, front=False, batch_id=None, invoke_all=True) -> QueueItem:
+    def enqueue(self, session, *, priority=0, front=False, batch_id=None, invoke_all=True, stored=False) -> QueueItem:
+        # the live object costs nothing to keep, stored or not
         with self._lock:
             item = self._push(session, priority, front, batch_id, invoke_all).model_copy()
         self.notify()
