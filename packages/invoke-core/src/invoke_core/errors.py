@@ -113,3 +113,12 @@ class RunInterruptedError(InvokeError):
 
 class CanceledError(InvokeError):
     """Raised inside a node to stop work because its session was canceled."""
+
+
+class UnstorableOutputError(InvokeError, ValueError):
+    """A node returned an output that JSON cannot hold (a huge integer, NaN, a lone surrogate),
+    so its session could be neither stored nor sent; the node fails instead."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field

@@ -14,6 +14,7 @@ from invoke_core.events import (
     SessionCompleteEvent,
 )
 from invoke_core.execution.node_run import NodeRunContext
+from invoke_core.execution.storable import check_storable
 from invoke_core.invocation import BaseInvocationOutput
 from invoke_core.services.container import InvocationServices
 from invoke_core.services.invocation_cache import cache_key
@@ -84,6 +85,7 @@ class SessionRunner:
                 outputs = node.invoke(context)
                 if not isinstance(outputs, BaseInvocationOutput):
                     raise TypeError(f"node {source!r} ({node_type}) returned {type(outputs).__name__}, not its Outputs")
+                check_storable(outputs)  # else its session could be neither stored nor read back
             except CanceledError:
                 session.cancel()
                 events.emit(SessionCanceledEvent(session_id=session.id, queue_item_id=queue_item_id))
