@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 import invoke_web
 from invoke_web.errors import install_error_handlers
+from invoke_web.host_check import HostCheck
 from invoke_web.images import ThumbnailCache
 from invoke_web.middleware import BodyLimit, SocketIOMount, TokenRequired
 from invoke_web.openapi import install_openapi
@@ -100,7 +101,7 @@ def create_app(
     get_plugin_manager().hook.register_routes(app=app)
     install_openapi(app)
 
-    # Added innermost first: the socket mount wraps everything, then CORS, then the token check.
+    # Added innermost first: the host check wraps everything, then the socket mount, then CORS, then the token check.
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + 1024 * 1024)
     if settings.api_token:
         app.add_middleware(TokenRequired, token=settings.api_token)
@@ -112,4 +113,5 @@ def create_app(
             allow_headers=["*"],
         )
     app.add_middleware(SocketIOMount, socket_app=socketio.ASGIApp(sio, socketio_path="socket.io"))
+    app.add_middleware(HostCheck, allowed_hosts=settings.allowed_hosts)
     return app

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 SOCKET_PATH = "/socket.io"
 
 
-async def _send_error(send: Any, status: int, error: str, message: str, headers: list[tuple[bytes, bytes]] = ()):
+async def send_json_error(send: Any, status: int, error: str, message: str, headers: list[tuple[bytes, bytes]] = ()):
     body = json.dumps({"error": error, "message": message, "node_id": None, "field": None}).encode()
     await send(
         {
@@ -58,7 +58,7 @@ class TokenRequired:
         if scope["type"] == "http":
             given = request_token(scope)
             if given is None or not hmac.compare_digest(given.encode(), self.token):
-                await _send_error(
+                await send_json_error(
                     send,
                     401,
                     "Unauthorized",
@@ -82,7 +82,9 @@ class BodyLimit:
             return
         for name, value in scope.get("headers", ()):
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await _send_error(send, 413, "RequestTooLargeError", f"the request body is over {self.max_bytes} bytes")
+                await send_json_error(
+                    send, 413, "RequestTooLargeError", f"the request body is over {self.max_bytes} bytes"
+                )
                 return
         received = 0
         started = False
@@ -106,7 +108,9 @@ class BodyLimit:
             await self.app(scope, counted_receive, tracked_send)
         except _TooLarge:
             if not started:
-                await _send_error(send, 413, "RequestTooLargeError", f"the request body is over {self.max_bytes} bytes")
+                await send_json_error(
+                    send, 413, "RequestTooLargeError", f"the request body is over {self.max_bytes} bytes"
+                )
 
 
 class _TooLarge(Exception):

@@ -17,11 +17,18 @@ class WebSettings(BaseModel):
     cors_origins: list[str] = Field(
         default_factory=list, description="Browser origins allowed to call the API; empty keeps CORS closed"
     )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Host names the server answers to besides localhost, 127.0.0.1 and [::1] (a proxy's public name); "
+            "'*' for any (INVOKE_ALLOWED_HOSTS)"
+        ),
+    )
     max_upload_bytes: int = Field(default=32 * 1024 * 1024, gt=0, description="Largest image upload accepted")
     max_upload_pixels: int = Field(default=64 * 1024 * 1024, gt=0, description="Most pixels an uploaded image may have")
     thumbnail_size: int = Field(default=256, gt=0, le=2048, description="Longest side of a thumbnail, in pixels")
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "allowed_hosts", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
         if isinstance(value, str):  # from an environment variable: "https://a.example,https://b.example"
