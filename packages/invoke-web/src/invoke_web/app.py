@@ -20,6 +20,7 @@ from invoke_web.host_check import HostCheck
 from invoke_web.images import ThumbnailCache
 from invoke_web.middleware import BodyLimit, SocketIOMount, TokenRequired
 from invoke_web.openapi import install_openapi
+from invoke_web.origin_check import OriginCheck
 from invoke_web.routers import images, nodes, queue, sessions
 from invoke_web.settings import WebSettings
 from invoke_web.socket import create_socket_server
@@ -101,7 +102,7 @@ def create_app(
     get_plugin_manager().hook.register_routes(app=app)
     install_openapi(app)
 
-    # Added innermost first: the host check wraps everything, then the socket mount, then CORS, then the token check.
+    # Added innermost first: the host check wraps everything, then the origin check, the socket mount, CORS, the token.
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + 1024 * 1024)
     if settings.api_token:
         app.add_middleware(TokenRequired, token=settings.api_token)
@@ -113,5 +114,6 @@ def create_app(
             allow_headers=["*"],
         )
     app.add_middleware(SocketIOMount, socket_app=socketio.ASGIApp(sio, socketio_path="socket.io"))
+    app.add_middleware(OriginCheck, cors_origins=settings.cors_origins)
     app.add_middleware(HostCheck, allowed_hosts=settings.allowed_hosts)
     return app

@@ -16,12 +16,22 @@ from typing import Any
 from invoke_web.middleware import send_json_error
 
 
-def host_name(header: str) -> str:
-    """The name in a Host header, without its port: `[::1]:9090` -> `::1`, `Example.org` -> `example.org`."""
+def split_host(header: str) -> tuple[str, int | None]:
+    """A Host header's name and port: `[::1]:9090` -> (`::1`, 9090), `Example.org` -> (`example.org`, None)."""
     header = header.strip().lower()
-    if header.startswith("["):
-        return header[1 : header.find("]")] if "]" in header else header
-    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+    if header.startswith("[") and "]" in header:
+        end = header.index("]")
+        name, rest = header[1:end], header[end + 1 :]
+    elif header.count(":") == 1:
+        name, rest = header.split(":")[0], ":" + header.split(":")[1]
+    else:
+        name, rest = header, ""
+    port = int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else None
+    return name, port
+
+
+def host_name(header: str) -> str:
+    return split_host(header)[0]
 
 
 def is_loopback(name: str) -> bool:
