@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -11,6 +10,9 @@ from invoke_core.context import InvocationContext
 from invoke_core.invocation import BaseInvocation, BaseInvocationOutput
 
 PROMPT_PLACEHOLDER = "{prompt}"
+
+# A user's pattern can backtrack for hours on a short string; matching stops after this long.
+REGEX_TIMEOUT_S = 2.0
 
 
 class StringJoinInvocation(BaseInvocation, category="string", tags=("string", "join")):
@@ -36,7 +38,11 @@ class StringReplaceInvocation(BaseInvocation, category="string", tags=("string",
     replace_string: str = Field(
         default="", description="The replacement; with use_regex it may refer to groups as \\1 or \\g<name>"
     )
-    use_regex: bool = Field(default=False, description="Treat search_string as a regular expression")
+    use_regex: bool = Field(
+        default=False,
+        description="Treat search_string as a regular expression (Python's syntax); a match that runs past "
+        f"{REGEX_TIMEOUT_S:g} s fails the node",
+    )
 
     @model_validator(mode="after")
     def _regex_compiles(self) -> StringReplaceInvocation:
@@ -51,19 +57,32 @@ class StringReplaceInvocation(BaseInvocation, category="string", tags=("string",
     def invoke(self, context: InvocationContext) -> StringReplaceInvocation.Outputs:
         if not self.use_regex:
             return self.Outputs(value=self.string.replace(self.search_string, self.replace_string))
+        import regex
+
         pattern = _compile(self.search_string)
         try:
-            return self.Outputs(value=pattern.sub(self.replace_string, self.string))
-        except re.error as exc:
+            # `concurrent` lets other threads (the server's event loop) run while it matches
+            replaced = pattern.sub(self.replace_string, self.string, timeout=REGEX_TIMEOUT_S, concurrent=True)
+        except regex.error as exc:
             raise ValueError(
                 f"bad replacement {self.replace_string!r} for pattern {self.search_string!r}: {exc}"
             ) from None
+        except TimeoutError:
+            raise TimeoutError(
+                f"the pattern {self.search_string!r} took too long (stopped after {REGEX_TIMEOUT_S:g} s): it "
+                "backtracks too much on this string; avoid nested repeats such as (a+)+"
+            ) from None
+        return self.Outputs(value=replaced)
 
 
-def _compile(pattern: str) -> re.Pattern[str]:
+def _compile(pattern: str) -> Any:
+    # `regex` (Python's re syntax, plus a timeout) is imported here, on first use: importing
+    # invoke_core or loading the nodes stays light.
+    import regex
+
     try:
-        return re.compile(pattern)
-    except re.error as exc:
+        return regex.compile(pattern)
+    except regex.error as exc:
         raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
 
 
