@@ -66,7 +66,11 @@ def decode_upload(data: bytes, *, max_pixels: int, filename: str | None) -> Any:
     where = f"upload {filename!r}" if filename else "the upload"
     try:
         image = Image.open(io.BytesIO(data))  # reads the header only
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own ceiling, far above ours: too large, not "not an image"
+        raise ApiError(
+            413, f"{where} has more than {max_pixels} pixels", error="ImageTooLargeError", field="file"
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError):
         raise ApiError(415, f"{where} is not an image Pillow can read", error="NotAnImageError", field="file") from None
     pixels = image.width * image.height
     if pixels > max_pixels or pixels <= 0:

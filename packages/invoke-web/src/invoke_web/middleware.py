@@ -88,18 +88,28 @@ class BodyLimit:
                 return
         received = 0
         started = False
+        refused = False
 
         async def counted_receive() -> dict[str, Any]:
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    # Answer now: the app would turn the exception below into its own 400
+                    # ("error parsing the body"), which tracked_send then drops.
+                    if not started and not refused:
+                        refused = True
+                        await send_json_error(
+                            send, 413, "RequestTooLargeError", f"the request body is over {self.max_bytes} bytes"
+                        )
                     raise _TooLarge
             return message
 
         async def tracked_send(message: dict[str, Any]) -> None:
             nonlocal started
+            if refused:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -107,10 +117,7 @@ class BodyLimit:
         try:
             await self.app(scope, counted_receive, tracked_send)
         except _TooLarge:
-            if not started:
-                await send_json_error(
-                    send, 413, "RequestTooLargeError", f"the request body is over {self.max_bytes} bytes"
-                )
+            pass  # answered in counted_receive (or the response had started: nothing better to say)
 
 
 class _TooLarge(Exception):
