@@ -41,8 +41,11 @@ class LinkRules:
                 f"node {node_id!r} ({node.type}) has no input {field!r}", node_id=node_id, field=field
             ) from None
 
-    def output_type(self, node_id: str, field: str) -> Any:
-        """The declared type of an output, or the type iterate and collect pass through."""
+    def output_type(self, node_id: str, field: str, _passing: frozenset[str] = frozenset()) -> Any:
+        """The declared type of an output, or the type iterate and collect pass through.
+
+        `_passing`: the iterate and collect nodes being looked through; meeting one again means
+        a loop, whose type is Any here (a bulk load reports the loop itself when it sorts)."""
         node = self.get_node(node_id)
         declared = node.__output_types__
         if field not in declared:
@@ -52,16 +55,20 @@ class LinkRules:
         flow = node.__flow__
         if flow == "iterate" and field == "item":
             sources = self._inputs.get(node_id, {}).get("collection", ())
-            return item_type(self.output_type(sources[0].source.node_id, sources[0].source.field)) if sources else Any
+            if not sources or node_id in _passing:
+                return Any
+            return item_type(self.output_type(sources[0].source.node_id, sources[0].source.field, _passing | {node_id}))
         if flow == "collect" and field == "collection":
-            return list[self._collected_item_type(node_id)]  # type: ignore[misc]
+            if node_id in _passing:
+                return list[Any]
+            return list[self._collected_item_type(node_id, _passing)]  # type: ignore[misc]
         return declared[field]
 
-    def _collected_item_type(self, node_id: str) -> Any:
+    def _collected_item_type(self, node_id: str, _passing: frozenset[str] = frozenset()) -> Any:
         common: Any = None
         for edges in self._inputs.get(node_id, {}).values():
             for edge in edges:
-                produced = self.output_type(edge.source.node_id, edge.source.field)
+                produced = self.output_type(edge.source.node_id, edge.source.field, _passing | {node_id})
                 element = produced if edge.destination.field == "item" else item_type(produced)
                 if common is None or (common is not Any and is_assignable(common, element)):
                     common = element
