@@ -11,12 +11,11 @@ from collections import OrderedDict
 from typing import Any
 
 from invoke_web.errors import ApiError
-
-_PNG_MODES = {"1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"}
+from invoke_web.image_modes import PNG_MODES, storable
 
 
 def png_bytes(image: Any) -> bytes:
-    if image.mode not in _PNG_MODES:
+    if image.mode not in PNG_MODES:
         image = image.convert("RGBA" if "A" in image.mode else "RGB")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=1)  # fast: size matters less than latency here
@@ -60,7 +59,7 @@ class ThumbnailCache:
 
 
 def decode_upload(data: bytes, *, max_pixels: int, filename: str | None) -> Any:
-    """The uploaded bytes as a loaded PIL image; 413 when too big, 415 when not an image."""
+    """The uploaded bytes as a loaded PIL image in a mode PNG stores; 413 when too big, 415 when not an image."""
     from PIL import Image, UnidentifiedImageError
 
     where = f"upload {filename!r}" if filename else "the upload"
@@ -84,4 +83,4 @@ def decode_upload(data: bytes, *, max_pixels: int, filename: str | None) -> Any:
         image.load()
     except Exception as exc:  # truncated or corrupt data surfaces only when decoding
         raise ApiError(415, f"{where} could not be decoded: {exc}", error="NotAnImageError", field="file") from None
-    return image
+    return storable(image, where)
