@@ -133,8 +133,27 @@ class SessionProcessor:
         try:
             services.sessions.set(session)
             finished = services.queue.finish(item.item_id, status, error=error, session=session)  # type: ignore[arg-type]
-        except Exception:
+        except Exception as exc:
             logger.exception("could not record the end of queue item %s", item.item_id)
-            return session
+            finished = self._fail_unrecorded(item, session, exc)
+            if finished is None:
+                return session
         self.on_status(finished)
         return session
+
+    def _fail_unrecorded(self, item: QueueItem, session: Session, exc: Exception) -> QueueItem | None:
+        """The end of a run could not be stored (its session holds something storage refuses):
+        the item still fails, with why, and the stored copy from before the run records that
+        failure, so nothing stays in progress and the session stays readable."""
+        reason = f"the session could not be stored: {type(exc).__name__}: {exc}"
+        try:
+            stored = self.services.sessions.get(item.session_id)
+            if stored is not session and stored.interrupt(reason) is not None:
+                self.services.sessions.set(stored)
+        except Exception:  # not in storage (a batch session), or storage itself is failing
+            logger.exception("could not record on session %s why its run failed", item.session_id)
+        try:
+            return self.services.queue.finish(item.item_id, "failed", error=reason)
+        except Exception:
+            logger.exception("could not fail queue item %s", item.item_id)
+            return None
