@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from invoke_core.errors import NodeValidationError
 from invoke_core.graph import Graph
+from invoke_core.graph.values import describe_path, unstorable_part
 
 
 class BatchDatum(BaseModel):
@@ -80,6 +81,14 @@ class Batch(BaseModel):
                         node_id=datum.node_path,
                         field=datum.field_name,
                     ) from None
+                found = unstorable_part(getattr(trial, datum.field_name))
+                if found is not None:
+                    raise NodeValidationError(
+                        f"batch items[{len(values)}] for node {datum.node_path!r} field "
+                        f"{describe_path(datum.field_name, found[0])!r}: {found[1]}",
+                        node_id=datum.node_path,
+                        field=datum.field_name,
+                    )
                 values.append(trial.model_dump(mode="json", include={datum.field_name})[datum.field_name])
             checked.append((datum.node_path, datum.field_name, values))
         return checked

@@ -31,12 +31,19 @@ class GraphValidationError(InvokeError, ValueError):
     """Base class of every reason a graph, node or edge is rejected."""
 
     def __init__(self, message: str, *, node_id: str | None = None, field: str | None = None):
-        super().__init__(message)
-        self.node_id = node_id
-        self.field = field
+        super().__init__(_encodable(message))
+        self.node_id = _encodable(node_id)
+        self.field = _encodable(field)
 
     def to_dict(self) -> dict[str, str | None]:
         return {"error": type(self).__name__, "message": str(self), "node_id": self.node_id, "field": self.field}
+
+
+def _encodable(text: str | None) -> str | None:
+    """The text with lone surrogates escaped, so an error about bad input can itself be sent as JSON."""
+    if text is None or text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class MalformedGraphError(GraphValidationError):

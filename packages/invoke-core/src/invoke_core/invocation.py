@@ -117,6 +117,7 @@ class BaseInvocation(BaseModel, metaclass=InvocationMeta):
     model_config = ConfigDict(
         extra="forbid",
         arbitrary_types_allowed=True,
+        allow_inf_nan=False,  # JSON cannot store NaN or infinities: refused like any bad value, naming the field
         json_schema_extra=_node_json_schema,  # type: ignore[arg-type]
     )
 

@@ -37,7 +37,8 @@ class SqliteSessionStorage(UsesDatabase, SessionStorage):
 
     def set(self, session: Session) -> None:
         data = session.model_dump()
-        text = json.dumps(data, separators=(",", ":"))
+        # What could not be read back (NaN, infinities, lone surrogates) fails here, not in every later read.
+        text = json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
         with self.db.write() as db:
             db.execute(
                 "INSERT INTO sessions (id, created_at, updated_at, status, data) VALUES (?, ?, ?, ?, ?) "

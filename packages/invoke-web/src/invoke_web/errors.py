@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from invoke_core import (
+    CorruptDataError,
     GraphValidationError,
     ImageNotFoundError,
     NodeAlreadyExecutedError,
@@ -42,6 +43,7 @@ def _documented(*codes: int) -> dict[int | str, dict[str, Any]]:
         401: "Missing or wrong API token",
         404: "No such session, node type, queue item or image",
         409: "The session is queued or running, or has already run",
+        410: "The stored item exists but cannot be read back (corrupt); listings leave it out",
         413: "The upload is too large",
         415: "The upload is not an image",
         422: "The request or graph is invalid; names the node and field",
@@ -50,7 +52,7 @@ def _documented(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 # Every route documents these, so clients and schema checkers know each 4xx's shape.
-COMMON_ERRORS = _documented(400, 401, 404, 422)
+COMMON_ERRORS = _documented(400, 401, 404, 410, 422)
 CONFLICT = _documented(409)
 UPLOAD_ERRORS = _documented(413, 415)
 
@@ -85,6 +87,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     for error_class in (SessionNotFoundError, QueueItemNotFoundError, ImageNotFoundError):
         app.add_exception_handler(error_class, not_found)
+
+    @app.exception_handler(CorruptDataError)
+    async def corrupt(_request: Request, exc: CorruptDataError) -> JSONResponse:
+        return error_response(410, type(exc).__name__, str(exc))
 
     @app.exception_handler(SessionBusyError)
     async def busy(_request: Request, exc: SessionBusyError) -> JSONResponse:

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from invoke_core.catalog import get_invocation_class
 from invoke_core.errors import MalformedGraphError, NodeValidationError
+from invoke_core.graph.values import CHECKED_FIELDS, checked_fields, describe_path, unstorable_part
 from invoke_core.invocation import BaseInvocation
 
 
@@ -25,6 +26,7 @@ def parse_node(node_id: str, data: Any, classes: dict[str, type[BaseInvocation]]
             )
         if not node.id:
             node.id = node_id
+        check_node_values(node)
         return node
     if not isinstance(data, Mapping):
         raise MalformedGraphError(f"node {node_id!r} must be an object, got {type(data).__name__}", node_id=node_id)
@@ -40,9 +42,31 @@ def parse_node(node_id: str, data: Any, classes: dict[str, type[BaseInvocation]]
     if given_id is not None and given_id != node_id:
         raise MalformedGraphError(f"node {node_id!r} carries a different id {given_id!r}", node_id=node_id, field="id")
     try:
-        return cls.model_validate({**data, "id": node_id})
+        node = cls.model_validate({**data, "id": node_id})
     except ValidationError as exc:
         raise node_validation_error(node_id, type_value, exc) from None
+    fields = CHECKED_FIELDS.get(cls)
+    if fields is None or fields:  # most nodes of a big graph share a class with no field to check
+        check_node_values(node, fields)
+    return node
+
+
+def check_node_values(node: BaseInvocation, fields: tuple[str, ...] | None = None) -> None:
+    """Refuse what JSON cannot store (NaN, infinities, lone surrogates, deep nesting), naming node and field."""
+    values = node.__dict__
+    for field in checked_fields(type(node)) if fields is None else fields:
+        value = values[field]
+        kind = type(value)  # plain text and numbers decided here: this runs for every node loaded
+        if (kind is str and value.isascii()) or (kind is float and value - value == 0) or value is None:
+            continue
+        found = unstorable_part(value)
+        if found is not None:
+            path, reason = found
+            raise NodeValidationError(
+                f"node {node.id!r} ({node.invocation_type()}): field {describe_path(field, path)!r}: {reason}",
+                node_id=node.id,
+                field=field,
+            )
 
 
 def node_validation_error(
@@ -62,9 +86,16 @@ def node_validation_error(
 
 
 def check_node_id(node_id: Any) -> str:
-    if not isinstance(node_id, str) or not node_id or "[" in node_id or "]" in node_id:
+    if (
+        not isinstance(node_id, str)
+        or not node_id
+        or "[" in node_id
+        or "]" in node_id
+        or (not node_id.isascii() and unstorable_part(node_id) is not None)
+    ):
         raise MalformedGraphError(
-            f"bad node id {node_id!r}: use a non-empty string without '[' or ']'", node_id=str(node_id)
+            f"bad node id {node_id!r}: use a non-empty string of valid Unicode without '[' or ']'",
+            node_id=str(node_id),
         )
     return node_id
 
