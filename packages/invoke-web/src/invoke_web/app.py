@@ -24,6 +24,7 @@ from invoke_web.origin_check import OriginCheck
 from invoke_web.routers import images, nodes, queue, sessions
 from invoke_web.settings import WebSettings
 from invoke_web.socket import create_socket_server
+from invoke_web.tracebacks import log_node_failures
 
 API_PREFIX = "/api/v1"
 DOCS_ASSETS_URL = "/docs-assets"
@@ -58,17 +59,22 @@ def create_app(
         invoker = Invoker(InvocationServices.from_config(load_config(root)))
     settings = settings or WebSettings.from_config(invoker.services.config, **setting_overrides)
     sio, forwarder = create_socket_server(
-        invoker.services.events, token=settings.api_token, cors_origins=settings.cors_origins
+        invoker.services.events,
+        token=settings.api_token,
+        cors_origins=settings.cors_origins,
+        expose_tracebacks=settings.expose_tracebacks,
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         forwarder.start()
+        stop_logging_failures = log_node_failures(invoker)
         invoker.start()
         try:
             yield
         finally:
             await forwarder.stop()
+            stop_logging_failures()
             if owned:
                 invoker.close()
             else:

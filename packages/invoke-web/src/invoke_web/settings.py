@@ -26,6 +26,11 @@ class WebSettings(BaseModel):
     )
     max_upload_bytes: int = Field(default=32 * 1024 * 1024, gt=0, description="Largest image upload accepted")
     max_upload_pixels: int = Field(default=64 * 1024 * 1024, gt=0, description="Most pixels an uploaded image may have")
+    expose_tracebacks: bool = Field(
+        default=False,
+        description="Put failed nodes' tracebacks (with the server's file paths) in answers and events; "
+        "they are always in the server log",
+    )
     thumbnail_size: int = Field(default=256, gt=0, le=2048, description="Longest side of a thumbnail, in pixels")
 
     @field_validator("cors_origins", "allowed_hosts", mode="before")

@@ -24,6 +24,8 @@ from urllib.parse import parse_qs
 import socketio
 from invoke_core import Event, InvocationProgressEvent, QueueItemStatusChangedEvent
 
+from invoke_web.tracebacks import public_event
+
 logger = logging.getLogger("invoke.web.socket")
 
 QUEUE_ROOM = "queue"
@@ -84,9 +86,10 @@ def coalesce_progress(events: list[Event]) -> list[Event]:
 
 
 class EventForwarder:
-    def __init__(self, sio: socketio.AsyncServer, events: Any):
+    def __init__(self, sio: socketio.AsyncServer, events: Any, *, expose_tracebacks: bool = False):
         self.sio = sio
         self.events = events
+        self.expose_tracebacks = expose_tracebacks
         self._buffer: deque[Event] = deque()
         self._lock = threading.Lock()
         self._wake_scheduled = False
@@ -186,7 +189,8 @@ class EventForwarder:
                 targets.append(QUEUE_ROOM)
             for room in targets:
                 if envelope is None:  # encoded once, whatever the number of rooms and clients
-                    envelope = f'{{"event":"{event.name}","data":{event.model_dump_json()}}}'
+                    data = public_event(event, self.expose_tracebacks).model_dump_json()
+                    envelope = f'{{"event":"{event.name}","data":{data}}}'
                 rooms.setdefault(room, []).append(envelope)
         for room, envelopes in rooms.items():
             # one packet, encoded once, sent to every member of the room
@@ -194,12 +198,14 @@ class EventForwarder:
             self.sent_messages += 1
 
 
-def create_socket_server(forwarder_events: Any, *, token: str | None, cors_origins: list[str]) -> tuple[Any, Any]:
+def create_socket_server(
+    forwarder_events: Any, *, token: str | None, cors_origins: list[str], expose_tracebacks: bool = False
+) -> tuple[Any, Any]:
     """(the AsyncServer, its forwarder). Handlers: subscribe/unsubscribe to a session or the queue."""
     sio = socketio.AsyncServer(
         async_mode="asgi", serializer=EventPacket, cors_allowed_origins=cors_origins or None
     )  # None: same origin only
-    forwarder = EventForwarder(sio, forwarder_events)
+    forwarder = EventForwarder(sio, forwarder_events, expose_tracebacks=expose_tracebacks)
     connected: set[str] = set()
 
     @sio.event

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from invoke_core import Graph, Invoker, Session
 from invoke_core.preflight import check_ready
@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from invoke_web.errors import COMMON_ERRORS, CONFLICT, ApiError
 from invoke_web.schemas import EdgeJson, GraphJson, NodeAdded, NodeJson, get_invoker
+from invoke_web.tracebacks import session_json
 
 router = APIRouter(prefix="/sessions", tags=["sessions"], responses=COMMON_ERRORS)
 InvokerDep = Annotated[Invoker, Depends(get_invoker)]
@@ -28,8 +29,10 @@ class CanceledItems(BaseModel):
     canceled: list[QueueItem]
 
 
-def _json(session: Session, status_code: int = 200) -> JSONResponse:
-    return JSONResponse(session.model_dump(), status_code=status_code)
+def _json(session: Session, status_code: int = 200, *, request: Request | None = None) -> JSONResponse:
+    """The session as JSON; failed nodes' tracebacks only where the settings expose them."""
+    expose = request is None or request.app.state.settings.expose_tracebacks  # None: nothing has run yet
+    return JSONResponse(session_json(session, expose), status_code=status_code)
 
 
 def _refuse_if_queued(invoker: Invoker, session_id: str) -> None:
@@ -45,13 +48,14 @@ def create_session(invoker: InvokerDep, graph: Annotated[GraphJson | None, Body(
 
 @router.get("", response_model=Page[Session], summary="Sessions, newest first")
 def list_sessions(
+    request: Request,
     invoker: InvokerDep,
     page: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> JSONResponse:
     found = invoker.services.sessions.list(page=page, per_page=per_page)
     body = {
-        "items": [session.model_dump() for session in found.items],
+        "items": [session_json(session, request.app.state.settings.expose_tracebacks) for session in found.items],
         "page": found.page,
         "per_page": found.per_page,
         "total": found.total,
@@ -60,8 +64,8 @@ def list_sessions(
 
 
 @router.get("/{session_id}", response_model=Session, summary="One session: its graph, results and errors")
-def get_session(invoker: InvokerDep, session_id: str) -> JSONResponse:
-    return _json(invoker.get_session(session_id))
+def get_session(request: Request, invoker: InvokerDep, session_id: str) -> JSONResponse:
+    return _json(invoker.get_session(session_id), request=request)
 
 
 @router.post(

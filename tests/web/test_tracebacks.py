@@ -1,0 +1,43 @@
+"""A failed node's traceback stays in the server log unless the settings expose it."""
+
+from __future__ import annotations
+
+import logging
+
+from tests.web.helpers import SocketListener, live_server, wait_for
+
+FAILING = {"nodes": {"boom": {"type": "web_test_fail", "reason": "on purpose"}}}
+
+
+def run_failing(server, client) -> tuple[dict, dict, list[dict]]:
+    """(the session from GET /sessions/{id}, the same from the listing, the invocation_error events)."""
+    session_id = client.post("/api/v1/sessions", json=FAILING).json()["id"]
+    with SocketListener(server) as listener:
+        listener.subscribe_session(session_id)
+        client.put(f"/api/v1/sessions/{session_id}/invoke")
+        wait_for(lambda: "session_complete" in listener.names())
+        events = listener.of("invocation_error")
+    listed = next(s for s in client.get("/api/v1/sessions").json()["items"] if s["id"] == session_id)
+    return client.get(f"/api/v1/sessions/{session_id}").json(), listed, events
+
+
+def test_the_api_gives_the_node_and_message_and_the_log_the_traceback(server, client, caplog):
+    with caplog.at_level(logging.WARNING, logger="invoke.web.failures"):
+        session, listed, events = run_failing(server, client)
+        wait_for(lambda: "nodes_for_tests.py" in caplog.text)
+    for error in (session["errors"]["boom"], listed["errors"]["boom"], events[0]):
+        assert (error["node_id"], error["error_type"], error["message"]) == ("boom", "RuntimeError", "on purpose")
+        assert error["traceback"] == ""
+    assert "nodes_for_tests.py" not in str(session) + str(listed) + str(events)
+    assert "node 'boom' (web_test_fail) failed: RuntimeError: on purpose" in caplog.text
+    assert "Traceback (most recent call last)" in caplog.text
+    # the stored session keeps it: the CLI's local --debug reads it there
+    assert "nodes_for_tests.py" in server.invoker.get_session(session["id"]).errors["boom"].traceback
+
+
+def test_expose_tracebacks_puts_them_in_answers_and_events(tmp_path):
+    with live_server(tmp_path, expose_tracebacks=True) as server, server.client() as client:
+        session, listed, events = run_failing(server, client)
+    for error in (session["errors"]["boom"], listed["errors"]["boom"], events[0]):
+        assert "nodes_for_tests.py" in error["traceback"]
+        assert error["traceback"].rstrip().endswith("RuntimeError: on purpose")
