@@ -18,6 +18,7 @@ import invoke_web
 from invoke_web.errors import install_error_handlers
 from invoke_web.host_check import HostCheck
 from invoke_web.images import ThumbnailCache
+from invoke_web.log_redaction import redact_tokens_in_server_logs
 from invoke_web.middleware import BodyLimit, SocketIOMount, TokenRequired
 from invoke_web.openapi import install_openapi
 from invoke_web.origin_check import OriginCheck
@@ -67,6 +68,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        redact_tokens_in_server_logs()  # here: the server has configured its logging by now
         forwarder.start()
         stop_logging_failures = log_node_failures(invoker)
         invoker.start()
