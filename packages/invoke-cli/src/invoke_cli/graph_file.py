@@ -48,12 +48,12 @@ def _refuse_unstorable(path: Path, data: Any) -> None:
         raise CliError(f"graph file {path}: {where!r}: {found[1]}")
 
 
-def load_graph_file(path: Path) -> Any:
-    """The file as a validated Graph."""
+def load_graph_file(path: Path, limits: Any = None) -> Any:
+    """The file as a validated Graph, within `limits` (GraphLimits) when given."""
     from invoke_core import Graph, InvokeError
 
     data = read_graph_json(path)
     try:
-        return Graph.model_validate(data)
+        return Graph.model_validate(data, limits=limits)
     except InvokeError as exc:
         raise CliError(f"graph file {path}: {exc}") from None

@@ -52,6 +52,14 @@ class InvokeConfig(BaseModel):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="How much the engine logs"
     )
+    # Limits on what one request can make the engine hold; far above any real graph.
+    max_graph_nodes: int = Field(default=100_000, ge=1, description="Nodes one graph may hold")
+    max_collection_items: int = Field(
+        default=100_000, ge=1, description="Items one list may hold: a range's output, a list given to an input"
+    )
+    max_session_mb: float = Field(
+        default=64, gt=0, description="Megabytes one stored session may take (as JSON); a run past it fails"
+    )
 
     def service_choice(self, kind: str) -> str | None:
         return getattr(self, kind, None)

@@ -82,6 +82,10 @@ class CycleError(GraphValidationError):
     """An edge would make the graph loop."""
 
 
+class LimitExceededError(GraphValidationError):
+    """A graph, a list or a session is larger than the configured limit (InvokeConfig.max_*)."""
+
+
 class NodeAlreadyExecutedError(GraphValidationError):
     """A node that has run (or started running) cannot gain inputs or change."""
 

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from invoke_core import InvokeConfig
-from invoke_core.errors import CorruptDataError, SessionNotFoundError
+from invoke_core.errors import CorruptDataError, LimitExceededError, SessionNotFoundError
 from invoke_core.services.page import Page, check_paging
 from invoke_core.services.session_storage import SessionStorage
 from invoke_core.session import Session
@@ -28,6 +28,8 @@ def session_from_json(session_id: str, text: str) -> Session:
 class SqliteSessionStorage(UsesDatabase, SessionStorage):
     def __init__(self, config: InvokeConfig):
         self._use_database(config.root)
+        self._max_session_mb = config.max_session_mb
+        self._max_chars = int(config.max_session_mb * 1024 * 1024)
 
     def get(self, session_id: str) -> Session:
         row = self.db.read_one("SELECT data FROM sessions WHERE id = ?", (session_id,))
@@ -39,6 +41,11 @@ class SqliteSessionStorage(UsesDatabase, SessionStorage):
         data = session.model_dump()
         # What could not be read back (NaN, infinities, lone surrogates) fails here, not in every later read.
         text = json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+        if len(text) > self._max_chars:  # one huge session would make every read of it huge
+            raise LimitExceededError(
+                f"session {session.id!r} would take {len(text) / 2**20:.1f} MB stored; at most "
+                f"{self._max_session_mb:g} MB are allowed (max_session_mb)"
+            )
         with self.db.write() as db:
             db.execute(
                 "INSERT INTO sessions (id, created_at, updated_at, status, data) VALUES (?, ?, ?, ?, ?) "

@@ -81,7 +81,7 @@ def run(app: App, graph_file: Path | None, as_json: bool, quiet: bool, pipeline:
         run_on_server(app, words=words, graph_file=graph_file, quiet=quiet, as_json=as_json)
         return
     if graph_file is not None:
-        graph = load_graph_file(graph_file)
+        graph = load_graph_file(graph_file, limits=app.invoker.limits)
     elif pipeline:
         graph = build_graph(pipeline_words(pipeline))
     else:

@@ -23,6 +23,7 @@ from invoke_core.events import Event, QueueItemStatusChangedEvent, SessionCancel
 from invoke_core.execution.processor import SessionProcessor
 from invoke_core.execution.runner import SessionRunner
 from invoke_core.graph import Edge, Graph
+from invoke_core.graph.limits import GraphLimits
 from invoke_core.invocation import BaseInvocation
 from invoke_core.services.container import InvocationServices
 from invoke_core.services.session_queue import FINISHED_STATUSES, EnqueueBatchResult, QueueItem
@@ -36,6 +37,8 @@ class Invoker:
         self.services = services or InvocationServices.from_config(config)
         self.runner = SessionRunner(self.services)
         self.processor = SessionProcessor(self.services, self.runner, self.emit_status)
+        # Graphs from outside (JSON, edits of stored sessions) get the configured limits.
+        self.limits = GraphLimits.from_config(self.services.config)
         self._recovered = False
         self._recover_lock = threading.Lock()
         logging.getLogger("invoke").setLevel(self.services.config.log_level.upper())
@@ -43,12 +46,16 @@ class Invoker:
     # ---- sessions ------------------------------------------------------------------------
 
     def create_session(self, graph: Graph | dict[str, Any] | None = None) -> Session:
-        session = Session(graph)
+        session = Session(self._graph(graph) if graph is not None else None)
         self.services.sessions.set(session)
         return session
 
     def get_session(self, session_id: str) -> Session:
         return self.services.sessions.get(session_id)
+
+    def _graph(self, graph: Graph | dict[str, Any]) -> Graph:
+        """A graph from JSON, within the configured limits (a Graph object is taken as it is)."""
+        return Graph.model_validate(graph, limits=self.limits)
 
     def _editable_session(self, session_id: str) -> Session:
         """The stored session, unless it is running now: a run would overwrite the change when
@@ -56,6 +63,7 @@ class Invoker:
         session = self.get_session(session_id)
         if any(item.status == "in_progress" for item in self.services.queue.items_for_session(session_id)):
             raise SessionBusyError(f"session {session_id} is running; change it after its run ends (or cancel it)")
+        session.graph.limits = self.limits  # read back from storage without them
         return session
 
     def add_node(self, session_id: str, node: BaseInvocation | dict[str, Any], *, autolink: bool = False) -> str:
@@ -83,7 +91,7 @@ class Invoker:
         It is queued like any other run, then this thread claims and runs
         that item, so `cancel` and the queue see it as they see every run.
         """
-        session = graph if isinstance(graph, Session) else Session(Graph.model_validate(graph))
+        session = graph if isinstance(graph, Session) else Session(self._graph(graph))
         session.graph.validate()
         self.recover()
         queue = self.services.queue

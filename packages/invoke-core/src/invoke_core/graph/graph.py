@@ -16,6 +16,7 @@ from typing import Any
 
 from invoke_core.errors import CycleError, DuplicateNodeIdError, GraphValidationError, NodeNotFoundError
 from invoke_core.graph.edges import Edge
+from invoke_core.graph.limits import GraphLimits, check_node_lists
 from invoke_core.graph.links import LinkRules
 from invoke_core.graph.loading import BulkLoading
 from invoke_core.graph.ordering import TopologicalOrder
@@ -33,7 +34,14 @@ class Graph(LinkRules, BulkLoading, ValidatedByItself):
 
     JSON_SCHEMA = GRAPH_JSON_SCHEMA
 
-    def __init__(self, nodes: Mapping[str, Any] | Iterable[BaseInvocation] | None = None, edges: Iterable[Any] = ()):
+    def __init__(
+        self,
+        nodes: Mapping[str, Any] | Iterable[BaseInvocation] | None = None,
+        edges: Iterable[Any] = (),
+        *,
+        limits: GraphLimits | None = None,
+    ):
+        self.limits = limits  # None: no limits (graphs built in Python, or read back from storage)
         self.nodes: dict[str, BaseInvocation] = {}
         self.edges: list[Edge] = []
         self._inputs: dict[str, dict[str, list[Edge]]] = {}
@@ -105,6 +113,9 @@ class Graph(LinkRules, BulkLoading, ValidatedByItself):
         node = parse_node(node_id, node)
         if node_id in self.nodes:
             raise DuplicateNodeIdError(f"node id {node_id!r} is already in the graph", node_id=node_id)
+        if self.limits is not None:
+            self.limits.check_node_count(len(self.nodes) + 1)
+            check_node_lists(node, self.limits)
         self._insert_node(node)
         self.version += 1
         return node_id
@@ -185,6 +196,7 @@ class Graph(LinkRules, BulkLoading, ValidatedByItself):
         clone._children = {n: dict(cs) for n, cs in self._children.items()}
         clone._order = self._order.copy()
         clone.version = self.version
+        clone.limits = self.limits
         return clone
 
     def validate(self) -> None:
@@ -228,12 +240,15 @@ class Graph(LinkRules, BulkLoading, ValidatedByItself):
         }
 
     @classmethod
-    def model_validate(cls, obj: Any) -> Graph:
-        """Build and validate a graph from its JSON dict (or return a Graph unchanged)."""
+    def model_validate(cls, obj: Any, *, limits: GraphLimits | None = None) -> Graph:
+        """Build and validate a graph from its JSON dict (or return a Graph unchanged).
+
+        `limits` (from the config, for graphs that come from outside) are checked before the
+        nodes are built, so an oversized graph costs little memory."""
         if isinstance(obj, Graph):
             return obj
         nodes, edges = split_graph_json(obj)
-        graph = cls()
+        graph = cls(limits=limits)
         graph._load(nodes, edges)
         return graph
 

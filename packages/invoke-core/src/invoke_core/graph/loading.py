@@ -8,6 +8,7 @@ from typing import Any
 
 from invoke_core.errors import CycleError, DuplicateNodeIdError, MalformedGraphError
 from invoke_core.graph.edges import Edge
+from invoke_core.graph.limits import GraphLimits, check_node_lists
 from invoke_core.graph.ordering import TopologicalOrder
 from invoke_core.graph.parsing import check_node_id, parse_node
 from invoke_core.invocation import BaseInvocation
@@ -17,6 +18,7 @@ class BulkLoading:
     """Mixed into Graph: nodes first, then edges without per-edge cycle search, then one linear sort."""
 
     nodes: dict[str, BaseInvocation]
+    limits: GraphLimits | None
     _parents: dict[str, dict[str, int]]
     _children: dict[str, dict[str, int]]
     _order: TopologicalOrder
@@ -37,11 +39,17 @@ class BulkLoading:
         if not isinstance(nodes, Mapping):
             raise MalformedGraphError("'nodes' must be an object mapping node ids to nodes")
         classes: dict[str, type[BaseInvocation]] = {}
+        limits = self.limits
+        if limits is not None:
+            limits.check_node_count(len(self.nodes) + len(nodes))
         for node_id, data in nodes.items():
             check_node_id(node_id)
             if node_id in self.nodes:
                 raise DuplicateNodeIdError(f"node id {node_id!r} is already in the graph", node_id=node_id)
-            self._insert_node(parse_node(node_id, data, classes))
+            node = parse_node(node_id, data, classes)
+            if limits is not None:
+                check_node_lists(node, limits)
+            self._insert_node(node)
         added = []
         for raw in edges:
             edge = Edge.model_validate(raw)

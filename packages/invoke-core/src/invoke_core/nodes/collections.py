@@ -10,7 +10,9 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from invoke_core.config import InvokeConfig
 from invoke_core.context import InvocationContext
+from invoke_core.errors import LimitExceededError
 from invoke_core.invocation import BaseInvocation, BaseInvocationOutput
 
 
@@ -33,7 +35,19 @@ class RangeInvocation(BaseInvocation, category="collections", tags=("collection"
         collection: list[int] = Field(description="The integers in the range")
 
     def invoke(self, context: InvocationContext) -> RangeInvocation.Outputs:
-        return self.Outputs(collection=list(range(self.start, self.stop, self.step)))
+        start, stop, step = self.start, self.stop, self.step
+        config = getattr(context, "config", None)  # a node called by hand (no context) gets the default
+        limit = config.max_collection_items if config is not None else InvokeConfig().max_collection_items
+        # counted before the list exists, so a huge range costs no memory (len() stops at sys.maxsize)
+        count = max(0, (stop - start + step - (1 if step > 0 else -1)) // step)
+        if count > limit:
+            raise LimitExceededError(
+                f"range({start}, {stop}, {step}) makes {count} items; "
+                f"at most {limit} are allowed (max_collection_items)",
+                node_id=self.id,
+                field="stop",
+            )
+        return self.Outputs(collection=list(range(start, stop, step)))
 
 
 class IterateInvocation(BaseInvocation, category="collections", tags=("collection", "iterate")):

@@ -45,8 +45,8 @@ class CanceledItems(BaseModel):
     canceled: list[QueueItem]
 
 
-def _batch(request: EnqueueBatchRequest) -> Batch:
-    graph = Graph.model_validate(request.graph)
+def _batch(request: EnqueueBatchRequest, invoker: Invoker) -> Batch:
+    graph = Graph.model_validate(request.graph, limits=invoker.limits)
     try:
         batch = Batch(graph=graph, data=request.data, runs=request.runs)
     except ValidationError as exc:
@@ -72,7 +72,7 @@ def _batch(request: EnqueueBatchRequest) -> Batch:
 
 @router.post("/batches", status_code=201, response_model=EnqueueBatchResult, summary="Enqueue a batch")
 def enqueue_batch(invoker: InvokerDep, request: EnqueueBatchRequest) -> EnqueueBatchResult:
-    return invoker.enqueue_batch(_batch(request), priority=request.priority, front=request.front)
+    return invoker.enqueue_batch(_batch(request, invoker), priority=request.priority, front=request.front)
 
 
 @router.get("/status", response_model=QueueCounts, summary="How many items are in each status")

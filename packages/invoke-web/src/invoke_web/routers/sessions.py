@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from invoke_core import Graph, Invoker, Session
+from invoke_core import Invoker, Session
 from invoke_core.preflight import check_ready
 from invoke_core.services.page import Page
 from invoke_core.services.session_queue import QueueItem
@@ -42,7 +42,7 @@ def _refuse_if_queued(invoker: Invoker, session_id: str) -> None:
 
 @router.post("", status_code=201, response_model=Session, summary="Create a session, optionally from a graph")
 def create_session(invoker: InvokerDep, graph: Annotated[GraphJson | None, Body()] = None) -> JSONResponse:
-    session = invoker.create_session(Graph.model_validate(graph) if graph is not None else None)
+    session = invoker.create_session(graph)  # checked within the configured limits
     return _json(session, 201)
 
 
