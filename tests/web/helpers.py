@@ -93,7 +93,11 @@ class SocketListener:
         self.sio.on("events", self._received)
         token = token if token is not None else server.token
         self.sio.connect(
-            server.url, auth={"token": token} if token else None, transports=["websocket"], wait_timeout=10
+            server.url,
+            auth={"token": token} if token else None,
+            headers={"Authorization": f"Bearer {token}"} if token else {},  # the handshake itself needs it
+            transports=["websocket"],
+            wait_timeout=10,
         )
 
     def _received(self, batch: list[dict[str, Any]]) -> None:

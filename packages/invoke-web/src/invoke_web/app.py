@@ -19,7 +19,7 @@ from invoke_web.errors import install_error_handlers
 from invoke_web.host_check import HostCheck
 from invoke_web.images import ThumbnailCache
 from invoke_web.log_redaction import redact_tokens_in_server_logs
-from invoke_web.middleware import BodyLimit, SocketIOMount, TokenRequired
+from invoke_web.middleware import BodyLimit, SocketIOMount, SocketTokenRequired, TokenRequired
 from invoke_web.openapi import install_openapi
 from invoke_web.origin_check import OriginCheck
 from invoke_web.routers import images, nodes, queue, sessions
@@ -110,7 +110,8 @@ def create_app(
     get_plugin_manager().hook.register_routes(app=app)
     install_openapi(app)
 
-    # Added innermost first: the host check wraps everything, then the origin check, the socket mount, CORS, the token.
+    # Added innermost first: the host check wraps everything, then the origin check, the socket's token check,
+    # the socket mount, CORS, the API's token check.
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + 1024 * 1024)
     if settings.api_token:
         app.add_middleware(TokenRequired, token=settings.api_token)
@@ -122,6 +123,8 @@ def create_app(
             allow_headers=["*"],
         )
     app.add_middleware(SocketIOMount, socket_app=socketio.ASGIApp(sio, socketio_path="socket.io"))
+    if settings.api_token:
+        app.add_middleware(SocketTokenRequired, token=settings.api_token)
     app.add_middleware(OriginCheck, cors_origins=settings.cors_origins)
     app.add_middleware(HostCheck, allowed_hosts=settings.allowed_hosts)
     return app

@@ -1,4 +1,4 @@
-"""Plain ASGI middleware: the Socket.IO mount, the API token check and the request size limit."""
+"""Plain ASGI middleware: the Socket.IO mount, the API and socket token checks and the request size limit."""
 
 from __future__ import annotations
 
@@ -65,6 +65,40 @@ class TokenRequired:
                     "a valid API token is required: send 'Authorization: Bearer <token>'",
                     [(b"www-authenticate", b"Bearer")],
                 )
+                return
+        await self.app(scope, receive, send)
+
+
+class SocketTokenRequired:
+    """The Socket.IO endpoint needs the token on each HTTP request itself (header or `?token=`).
+
+    Checking only Socket.IO's `auth` would come after the Engine.IO session (and its buffers)
+    exists, so anyone could make the server hold memory; this refuses them before that.
+    """
+
+    def __init__(self, app: Any, token: str):
+        self.app = app
+        self.token = token.encode()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if (
+            scope["type"] in ("http", "websocket")
+            and (scope["path"] + "/").startswith(SOCKET_PATH + "/")
+            and scope.get("method") != "OPTIONS"  # a browser's CORS preflight carries no credentials
+        ):
+            given = request_token(scope)
+            if given is None or not hmac.compare_digest(given.encode(), self.token):
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})  # before accepting: a 403
+                else:
+                    await send_json_error(
+                        send,
+                        401,
+                        "Unauthorized",
+                        "a valid API token is required on the socket's handshake: "
+                        "send 'Authorization: Bearer <token>' or '?token=<token>'",
+                        [(b"www-authenticate", b"Bearer")],
+                    )
                 return
         await self.app(scope, receive, send)
 

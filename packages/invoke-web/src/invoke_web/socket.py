@@ -6,7 +6,8 @@ thread only appends each event to a buffer; the event loop drains the buffer, se
 each event once and sends every room one `events` message holding the batch, in order. So a
 room's cost per event does not grow with its subscribers, and a burst of events costs a few
 messages, not one per event per client. Progress events of one node that pile up while a
-client is slow are coalesced to the latest; other events are never dropped.
+client is slow are coalesced to the latest; other events are never dropped. A client that stops
+reading altogether is disconnected once MAX_CLIENT_BACKLOG messages (or bytes) wait for it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ logger = logging.getLogger("invoke.web.socket")
 
 QUEUE_ROOM = "queue"
 MAX_BUFFERED_PROGRESS = 1000  # past this many buffered events, new progress events are dropped
+# A client with this many messages (or bytes) waiting has stopped reading: it is disconnected and
+# what waits for it freed.
+MAX_CLIENT_BACKLOG = 100
+MAX_CLIENT_BACKLOG_BYTES = 16 * 1024 * 1024
 # After a send, events gather this long before the next one: a burst becomes a few messages
 # while a lone event still leaves at once.
 FLUSH_INTERVAL = 0.003
@@ -90,6 +95,9 @@ class EventForwarder:
         self.sio = sio
         self.events = events
         self.expose_tracebacks = expose_tracebacks
+        self.max_backlog = MAX_CLIENT_BACKLOG
+        self.max_backlog_bytes = MAX_CLIENT_BACKLOG_BYTES
+        self.dropped_clients = 0  # for tests and the log: clients disconnected for falling behind
         self._buffer: deque[Event] = deque()
         self._lock = threading.Lock()
         self._wake_scheduled = False
@@ -172,6 +180,27 @@ class EventForwarder:
     def _has_members(self, room: str) -> bool:
         return next(iter(self.sio.manager.get_participants("/", room)), None) is not None
 
+    async def _drop_slow_clients(self) -> None:
+        """Disconnect clients whose unsent messages pile up, so one stalled reader cannot grow the server."""
+        sockets = self.sio.eio.sockets
+        for eio_sid, client in list(sockets.items()):
+            waiting = list(getattr(client.queue, "_queue", ()))  # the packets its writer has not taken yet
+            size = sum(len(packet.data) for packet in waiting if isinstance(packet.data, str | bytes))
+            if len(waiting) <= self.max_backlog and size <= self.max_backlog_bytes:
+                continue
+            logger.warning(
+                "disconnecting socket client %s: %d messages (%d bytes) wait for it; it has stopped reading",
+                eio_sid,
+                len(waiting),
+                size,
+            )
+            while not client.queue.empty():  # it will never read them: free them now
+                client.queue.get_nowait()
+                client.queue.task_done()
+            sockets.pop(eio_sid, None)
+            await client.close(wait=False, abort=True)  # not waiting: its writer is stuck on the full connection
+            self.dropped_clients += 1
+
     async def deliver(self, events: list[Event]) -> None:
         rooms: dict[str, list[str]] = {}
         listening: dict[str, bool] = {}
@@ -196,6 +225,8 @@ class EventForwarder:
             # one packet, encoded once, sent to every member of the room
             await self.sio.emit("events", PreEncodedJSON("[" + ",".join(envelopes) + "]"), to=room)
             self.sent_messages += 1
+        if rooms:
+            await self._drop_slow_clients()
 
 
 def create_socket_server(
