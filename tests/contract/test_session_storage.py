@@ -116,3 +116,18 @@ def test_a_finished_session_survives_a_reopen_whole(service, open_service):
     assert (stored.results["a"].value, stored.results["b"].value) == (3, 13)
     assert stored.created_at == session.created_at
     assert [s.id for s in reopened.list().items] == [session.id]
+
+
+def test_summaries_list_every_session_newest_first_without_its_graph(service):
+    sessions = [stamped(1000.0 + number) for number in range(3)]
+    run_to_the_end(sessions[1])
+    for session in sessions:
+        service.set(session)
+    found = service.summaries(page=0, per_page=2)
+    assert found.total == 3 and (found.page, found.per_page) == (0, 2)
+    assert [s.id for s in found.items] == [sessions[2].id, sessions[1].id]
+    newest, completed = found.items
+    assert (completed.status, completed.created_at) == ("completed", 1001.0)
+    assert (newest.status, newest.updated_at) == ("pending", sessions[2].updated_at)
+    assert set(newest.model_dump()) == {"id", "status", "created_at", "updated_at"}
+    assert [s.id for s in service.summaries(page=1, per_page=2).items] == [sessions[0].id]

@@ -1,4 +1,4 @@
-"""Session storage: sessions by id, listed newest first."""
+"""Session storage: sessions by id, listed newest first (whole, or as small summaries)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,20 @@ import threading
 from abc import ABC, abstractmethod
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from invoke_core.errors import SessionNotFoundError
 from invoke_core.services.page import Page, check_paging
 from invoke_core.session import Session
+
+
+class SessionSummary(BaseModel):
+    """What a listing shows of a session: small whatever the session's size."""
+
+    id: str
+    status: str = Field(description="pending, in_progress, completed, failed or canceled")
+    created_at: float = Field(description="Seconds since the epoch")
+    updated_at: float = Field(description="Seconds since the epoch")
 
 
 class SessionStorage(ABC):
@@ -23,6 +34,16 @@ class SessionStorage(ABC):
     @abstractmethod
     def list(self, *, page: int = 0, per_page: int = 20) -> Page[Session]:
         """Sessions, newest first."""
+
+    def summaries(self, *, page: int = 0, per_page: int = 20) -> Page[SessionSummary]:
+        """Summaries of the sessions, newest first. A storage that keeps sessions as text
+        overrides this to list them without reading each one back."""
+        found = self.list(page=page, per_page=per_page)
+        items = [
+            SessionSummary(id=s.id, status=s.status, created_at=s.created_at, updated_at=s.updated_at)
+            for s in found.items
+        ]
+        return Page[SessionSummary](items=items, page=found.page, per_page=found.per_page, total=found.total)
 
     @abstractmethod
     def delete(self, session_id: str) -> None: ...

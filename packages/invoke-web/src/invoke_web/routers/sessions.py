@@ -11,6 +11,7 @@ from invoke_core import Invoker, Session
 from invoke_core.preflight import check_ready
 from invoke_core.services.page import Page
 from invoke_core.services.session_queue import QueueItem
+from invoke_core.services.session_storage import SessionSummary
 from pydantic import BaseModel
 
 from invoke_web.errors import COMMON_ERRORS, CONFLICT, ApiError
@@ -46,21 +47,15 @@ def create_session(invoker: InvokerDep, graph: Annotated[GraphJson | None, Body(
     return _json(session, 201)
 
 
-@router.get("", response_model=Page[Session], summary="Sessions, newest first")
+@router.get("", response_model=Page[SessionSummary], summary="Sessions, newest first, as summaries")
 def list_sessions(
-    request: Request,
     invoker: InvokerDep,
     page: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> JSONResponse:
-    found = invoker.services.sessions.list(page=page, per_page=per_page)
-    body = {
-        "items": [session_json(session, request.app.state.settings.expose_tracebacks) for session in found.items],
-        "page": found.page,
-        "per_page": found.per_page,
-        "total": found.total,
-    }
-    return JSONResponse(body)
+) -> Page[SessionSummary]:
+    """Id, status and times of each session; GET /sessions/{id} gives the whole session. Summaries
+    keep a listing small however large one session is."""
+    return invoker.services.sessions.summaries(page=page, per_page=per_page)
 
 
 @router.get("/{session_id}", response_model=Session, summary="One session: its graph, results and errors")
