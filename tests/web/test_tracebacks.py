@@ -42,3 +42,44 @@ def test_expose_tracebacks_puts_them_in_answers_and_events(tmp_path):
     for error in (session["errors"]["boom"], events[0]):
         assert "nodes_for_tests.py" in error["traceback"]
         assert error["traceback"].rstrip().endswith("RuntimeError: on purpose")
+
+
+def test_invokeai_web_logs_the_traceback_in_its_own_format(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.web.test_command import SERVE, free_port
+
+    port = free_port()
+    env = {**os.environ, "INVOKE_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    env.pop("INVOKE_API_TOKEN", None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVE, "web", "--port", str(port), "--root", str(tmp_path / "root")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/api/v1/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        batch = {"graph": {"nodes": {"d": {"type": "div", "a": 1, "b": 0}}}}
+        batch_id = httpx.post(f"{url}/api/v1/queue/batches", json=batch).json()["batch_id"]
+        wait_for(lambda: httpx.get(f"{url}/api/v1/queue/status", params={"batch_id": batch_id}).json()["failed"])
+    finally:
+        process.terminate()
+        log = process.communicate(timeout=15)[0]
+    assert "WARNING:  queue item 1, session " in log
+    assert "node 'd' (div) failed: ZeroDivisionError: cannot divide 1 by zero" in log
+    assert "Traceback (most recent call last)" in log

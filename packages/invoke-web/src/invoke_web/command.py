@@ -28,4 +28,15 @@ def web(host: str, port: int, root: Path | None, access_log: bool) -> None:
     app = create_app(root=root)
     if app.state.settings.api_token is None and host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: serving on {host} without an API token (set INVOKE_API_TOKEN)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log, log_config=_log_config())
+
+
+def _log_config() -> dict:
+    """uvicorn's logging, with the engine's own log (a failed node's traceback, say) in the same format."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["invoke"] = {"handlers": ["default"], "propagate": False}  # its level comes from log_level
+    return config
