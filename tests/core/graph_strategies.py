@@ -52,12 +52,16 @@ FIELDS = [
 
 # Lone surrogates (category Cs) and NaN / infinities are left out on purpose: refusing those in
 # graph parsing with typed errors is separate work, tested by its own requests.
-text = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+# Values JSON cannot store are in on purpose (lone surrogates, NaN and infinities, integers of
+# thousands of digits): the graph API refuses them with typed errors, and a run that makes one
+# fails its node. Integers stop below Python's 4300-digit limit, past which no JSON reader goes.
+text = st.text(max_size=12)
 scalars = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(10**30), max_value=10**30),
-    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(min_value=-(10**4000), max_value=10**4000),
+    st.floats(),
     text,
 )
 json_values = st.recursive(
