@@ -57,7 +57,15 @@ def check_node_values(node: BaseInvocation, fields: tuple[str, ...] | None = Non
     for field in checked_fields(type(node)) if fields is None else fields:
         value = values[field]
         kind = type(value)  # plain text and numbers decided here: this runs for every node loaded
-        if (kind is str and value.isascii()) or (kind is float and value - value == 0) or value is None:
+        if kind is str:
+            if value.isascii():
+                continue
+            try:
+                value.encode("utf-8")  # fails only on a lone surrogate
+                continue
+            except UnicodeEncodeError:
+                pass
+        elif (kind is float and value - value == 0) or value is None:
             continue
         found = unstorable_part(value)
         if found is not None:
