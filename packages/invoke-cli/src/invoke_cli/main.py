@@ -119,7 +119,9 @@ class InvokeGroup(click.Group):
                 click.echo(node_traceback, err=True)
             else:
                 traceback.print_exc()
-        click.echo(f"error: {message}", err=True)
+        # one line, whatever the message quotes (a node id or field name may hold a line break)
+        one_line = message.replace("\r\n", "\n").replace("\n", "\\n").replace("\r", "\\r")
+        click.echo(f"error: {one_line}", err=True)
         ctx.exit(code)
 
 
