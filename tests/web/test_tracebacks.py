@@ -83,3 +83,24 @@ def test_invokeai_web_logs_the_traceback_in_its_own_format(tmp_path):
     assert "WARNING:  queue item 1, session " in log
     assert "node 'd' (div) failed: ZeroDivisionError: cannot divide 1 by zero" in log
     assert "Traceback (most recent call last)" in log
+
+
+def test_a_crash_outside_any_node_shows_only_its_last_line():
+    # The processor records a traceback as the item's error when something outside any node fails.
+    import traceback
+
+    from invoke_core import QueueItemStatusChangedEvent
+    from invoke_core.services.session_queue import QueueItem
+    from invoke_web.tracebacks import public_event, public_item
+
+    try:
+        raise OSError("disk full")
+    except OSError:
+        crash = traceback.format_exc()
+    item = QueueItem(item_id=1, session_id="s", status="failed", error=crash)
+    assert public_item(item, expose=False).error == "OSError: disk full"
+    assert public_item(item, expose=True).error == crash
+    event = QueueItemStatusChangedEvent(session_id="s", queue_item_id=1, status="failed", error=crash)
+    assert public_event(event, expose_tracebacks=False).error == "OSError: disk full"
+    plain = QueueItem(item_id=2, session_id="s", status="failed", error="n (add): ValueError: bad")
+    assert public_item(plain, expose=False) is plain

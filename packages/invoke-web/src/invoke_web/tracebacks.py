@@ -11,9 +11,29 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from invoke_core import Event, InvocationErrorEvent, Invoker, Session
+from fastapi import Request
+from invoke_core import Event, InvocationErrorEvent, Invoker, QueueItemStatusChangedEvent, Session
+from invoke_core.services.session_queue import QueueItem
 
 logger = logging.getLogger("invoke.web.failures")
+_TRACEBACK_START = "Traceback (most recent call last):"
+
+
+def expose_tracebacks(request: Request) -> bool:
+    """The app's setting, as a FastAPI dependency."""
+    return request.app.state.settings.expose_tracebacks
+
+
+def public_item_error(error: str | None, expose: bool) -> str | None:
+    """A queue item's error; a crash outside any node records a traceback, of which its last line says what."""
+    if expose or not error or _TRACEBACK_START not in error:
+        return error
+    return error.rstrip().splitlines()[-1]
+
+
+def public_item(item: QueueItem, expose: bool) -> QueueItem:
+    error = public_item_error(item.error, expose)
+    return item if error == item.error else item.model_copy(update={"error": error})
 
 
 def session_json(session: Session, expose_tracebacks: bool) -> dict[str, Any]:
@@ -27,6 +47,9 @@ def session_json(session: Session, expose_tracebacks: bool) -> dict[str, Any]:
 def public_event(event: Event, expose_tracebacks: bool) -> Event:
     if isinstance(event, InvocationErrorEvent) and event.traceback and not expose_tracebacks:
         return event.model_copy(update={"traceback": ""})
+    if isinstance(event, QueueItemStatusChangedEvent):
+        error = public_item_error(event.error, expose_tracebacks)
+        return event if error == event.error else event.model_copy(update={"error": error})
     return event
 
 

@@ -12,9 +12,11 @@ from pydantic import BaseModel, Field, ValidationError
 
 from invoke_web.errors import COMMON_ERRORS, ApiError
 from invoke_web.schemas import Count, GraphJson, get_invoker
+from invoke_web.tracebacks import expose_tracebacks, public_item
 
 router = APIRouter(prefix="/queue", tags=["queue"], responses=COMMON_ERRORS)
 InvokerDep = Annotated[Invoker, Depends(get_invoker)]
+ExposeTracebacks = Annotated[bool, Depends(expose_tracebacks)]
 ItemId = Annotated[int, Path(ge=0, le=2**62)]
 BatchId = Annotated[str, Path(max_length=200)]
 
@@ -84,21 +86,23 @@ def queue_status(invoker: InvokerDep, batch_id: Annotated[str | None, Query(max_
 @router.get("/items", response_model=Page[QueueItem], summary="Queue items, newest first")
 def list_items(
     invoker: InvokerDep,
+    expose: ExposeTracebacks,
     status: QueueStatus | None = None,
     page: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     per_page: Annotated[int, Query(ge=1, le=1000)] = 20,
 ) -> Page[QueueItem]:
-    return invoker.services.queue.list(status=status, page=page, per_page=per_page)
+    found = invoker.services.queue.list(status=status, page=page, per_page=per_page)
+    return found.model_copy(update={"items": [public_item(item, expose) for item in found.items]})
 
 
 @router.get("/items/{item_id}", response_model=QueueItem, summary="One queue item")
-def get_item(invoker: InvokerDep, item_id: ItemId) -> QueueItem:
-    return invoker.services.queue.get(item_id)
+def get_item(invoker: InvokerDep, expose: ExposeTracebacks, item_id: ItemId) -> QueueItem:
+    return public_item(invoker.services.queue.get(item_id), expose)
 
 
 @router.put("/items/{item_id}/cancel", response_model=QueueItem, summary="Cancel one item")
-def cancel_item(invoker: InvokerDep, item_id: ItemId) -> QueueItem:
-    return invoker.cancel_queue_item(item_id)
+def cancel_item(invoker: InvokerDep, expose: ExposeTracebacks, item_id: ItemId) -> QueueItem:
+    return public_item(invoker.cancel_queue_item(item_id), expose)
 
 
 @router.put("/batches/{batch_id}/cancel", response_model=CanceledItems, summary="Cancel a batch's unfinished items")
