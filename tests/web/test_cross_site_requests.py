@@ -72,3 +72,15 @@ def test_the_token_does_not_let_a_foreign_origin_in(tmp_path, token):
         assert client.post("/api/v1/sessions", headers={"Origin": EVIL}).status_code == 403
         assert client.post("/api/v1/sessions", headers={"Origin": server.url}).status_code == 201
         assert counts(client) == (1, 0)
+
+
+def test_the_refusals_are_documented(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, method in [
+        ("/api/v1/images/upload", "post"),
+        ("/api/v1/sessions", "post"),
+        ("/api/v1/queue/clear", "put"),
+    ]:
+        responses = paths[path][method]["responses"]
+        assert {"400", "403"} <= set(responses), (path, sorted(responses))
+        assert responses["403"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse")

@@ -39,8 +39,9 @@ class ApiError(Exception):
 
 def _documented(*codes: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
-        400: "Malformed request (JSON that does not parse)",
+        400: "Malformed request (JSON that does not parse), or a Host name the server does not answer to",
         401: "Missing or wrong API token",
+        403: "A state-changing request from a browser page of another origin (Origin or Referer)",
         404: "No such session, node type, queue item or image",
         409: "The session is queued or running, or has already run",
         410: "The stored item exists but cannot be read back (corrupt); listings leave it out",
@@ -52,7 +53,7 @@ def _documented(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 # Every route documents these, so clients and schema checkers know each 4xx's shape.
-COMMON_ERRORS = _documented(400, 401, 404, 410, 422)
+COMMON_ERRORS = _documented(400, 401, 403, 404, 410, 422)
 CONFLICT = _documented(409)
 UPLOAD_ERRORS = _documented(413, 415)
 
