@@ -117,3 +117,20 @@ def test_unstorable_part_answers_where_and_why():
     assert unstorable_part({"a": [1, math.nan]})[0] == ["a", 1]
     assert unstorable_part(("x", "\ud800"))[0] == [1]
     assert unstorable_part(nested(10), max_depth=5)[1] == "the value nests deeper than 5 levels"
+
+
+def test_an_integer_too_long_for_json_text_is_refused_in_a_value():
+    # JSON text cannot even be read with such an integer, but a graph built in Python can hold one.
+    with pytest.raises(NodeValidationError) as caught:
+        Graph.model_validate({"nodes": {"c": {"type": "collect", "collection": [1, 10**5000]}}})
+    assert (caught.value.node_id, caught.value.field) == ("c", "collection")
+    assert "an integer of more than" in str(caught.value)
+    assert unstorable_part([10**4000]) is None  # long, yet printable: JSON holds it
+
+
+def test_strict_mode_leaves_what_it_cannot_judge_to_a_dump():
+    from invoke_core.graph.values import NEEDS_DUMP
+
+    assert unstorable_part([object()]) is None  # a node value: pydantic decides how it is stored
+    assert unstorable_part([object()], strict=True)[1] is NEEDS_DUMP
+    assert unstorable_part(nested(10), max_depth=5, strict=True)[1] is NEEDS_DUMP

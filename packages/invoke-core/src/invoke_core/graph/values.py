@@ -1,13 +1,16 @@
-"""Values a graph can store: finite numbers, text that UTF-8 can encode, bounded nesting.
+"""Values JSON can store: finite numbers, text that UTF-8 can encode, integers Python can
+print, bounded nesting.
 
-Python and its JSON parser accept NaN, infinities and lone surrogates ("\\ud800"), and any
-nesting depth; stored JSON and HTTP answers cannot hold them. A graph refuses them when a node
-is added, so nothing unreadable is ever stored.
+Python and its JSON parser accept NaN, infinities and lone surrogates ("\\ud800"), any
+nesting depth and (from Python) integers of any length; stored JSON and HTTP answers cannot
+hold them. A graph refuses them when a node is added, and the runner when a node's outputs
+hold one (`strict`), so nothing unreadable is ever stored.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -19,48 +22,65 @@ MAX_VALUE_DEPTH = 64
 _Path = list[str | int]
 # The path given with a too-deep value: it stops at the field, not 64 keys further down.
 _TOO_DEEP: _Path = []
+# The reason given, in strict mode, for what the walk cannot judge: an object it does not know,
+# or nesting past `max_depth`. The caller then dumps the value as the storages do.
+NEEDS_DUMP = "a value this check cannot judge"
+# Integers with fewer bits than this have fewer digits than Python's limit on printing them.
+_INT_DIGITS = sys.get_int_max_str_digits()
+_SAFE_INT_BITS = _INT_DIGITS * 3 if _INT_DIGITS else sys.maxsize
 
 
-def unstorable_part(value: Any, max_depth: int = MAX_VALUE_DEPTH) -> tuple[_Path, str] | None:
-    """Where in `value` something cannot be stored (a path of keys and indexes) and why; None when all can."""
-    return _problem(value, max_depth, 0)
+def unstorable_part(value: Any, max_depth: int = MAX_VALUE_DEPTH, *, strict: bool = False) -> tuple[_Path, str] | None:
+    """Where in `value` something cannot be stored (a path of keys and indexes) and why; None when all can.
+
+    `strict`: objects the walk does not know, and nesting past `max_depth`, give the reason
+    NEEDS_DUMP instead of passing (objects) or being refused (depth)."""
+    return _problem(value, max_depth, 0, strict)
 
 
 # Written for speed: every node's value passes through here when a graph loads, so plain
 # scalars are decided by their exact type, without a call deeper.
-def _problem(value: Any, max_depth: int, depth: int) -> tuple[_Path, str] | None:
+def _problem(value: Any, max_depth: int, depth: int, strict: bool) -> tuple[_Path, str] | None:
     kind = type(value)
     if kind is str:
         return None if value.isascii() else _text_problem(value)
     if kind is float:
         return None if value - value == 0 else _number_problem(value)  # NaN and infinities give NaN
+    if kind is int:
+        return None if value.bit_length() < _SAFE_INT_BITS else _int_problem(value)
     if kind is list or kind is tuple:
-        return _items_problem(value, max_depth, depth)
+        return _items_problem(value, max_depth, depth, strict)
     if kind is dict:
-        return _mapping_problem(value, max_depth, depth)
-    if kind is int or kind is bool or value is None:
+        return _mapping_problem(value, max_depth, depth, strict)
+    if kind is bool or value is None:
         return None
     if isinstance(value, str):
         return None if value.isascii() else _text_problem(value)
     if isinstance(value, float):
         return None if math.isfinite(value) else _number_problem(value)
+    if isinstance(value, int):
+        return None if value.bit_length() < _SAFE_INT_BITS else _int_problem(value)
     if isinstance(value, dict):
-        return _mapping_problem(value, max_depth, depth)
+        return _mapping_problem(value, max_depth, depth, strict)
     if isinstance(value, list | tuple | set | frozenset):
-        return _items_problem(value, max_depth, depth)
+        return _items_problem(value, max_depth, depth, strict)
     if isinstance(value, BaseModel):
-        return _mapping_problem(value.__dict__, max_depth, depth)
-    return None  # ints, and objects pydantic stores by its own rules
+        return _mapping_problem(value.__dict__, max_depth, depth, strict)
+    return ([], NEEDS_DUMP) if strict else None  # objects pydantic stores by its own rules
 
 
-def _items_problem(items: Any, max_depth: int, depth: int) -> tuple[_Path, str] | None:
+def _items_problem(items: Any, max_depth: int, depth: int, strict: bool) -> tuple[_Path, str] | None:
     if depth >= max_depth:
-        return _TOO_DEEP, f"the value nests deeper than {max_depth} levels"
+        return _TOO_DEEP, NEEDS_DUMP if strict else f"the value nests deeper than {max_depth} levels"
     for item in items:
         kind = type(item)
-        if kind is int or (kind is str and item.isascii()) or (kind is float and item - item == 0):
+        if (
+            (kind is int and item.bit_length() < _SAFE_INT_BITS)
+            or (kind is str and item.isascii())
+            or (kind is float and item - item == 0)
+        ):
             continue
-        found = _problem(item, max_depth, depth + 1)
+        found = _problem(item, max_depth, depth + 1, strict)
         if found is not None:
             if found[0] is _TOO_DEEP:
                 return found
@@ -69,18 +89,22 @@ def _items_problem(items: Any, max_depth: int, depth: int) -> tuple[_Path, str] 
     return None
 
 
-def _mapping_problem(mapping: Any, max_depth: int, depth: int) -> tuple[_Path, str] | None:
+def _mapping_problem(mapping: Any, max_depth: int, depth: int, strict: bool) -> tuple[_Path, str] | None:
     if depth >= max_depth:
-        return _TOO_DEEP, f"the value nests deeper than {max_depth} levels"
+        return _TOO_DEEP, NEEDS_DUMP if strict else f"the value nests deeper than {max_depth} levels"
     for key, item in mapping.items():
         if not (type(key) is str and key.isascii()):
-            found = _problem(key, max_depth, depth + 1)
+            found = _problem(key, max_depth, depth + 1, strict)
             if found is not None:
-                return [key], f"a key: {found[1]}"
+                return [key], found[1] if found[1] is NEEDS_DUMP else f"a key: {found[1]}"
         kind = type(item)
-        if kind is int or (kind is str and item.isascii()) or (kind is float and item - item == 0):
+        if (
+            (kind is int and item.bit_length() < _SAFE_INT_BITS)
+            or (kind is str and item.isascii())
+            or (kind is float and item - item == 0)
+        ):
             continue
-        found = _problem(item, max_depth, depth + 1)
+        found = _problem(item, max_depth, depth + 1, strict)
         if found is not None:
             return found if found[0] is _TOO_DEEP else ([key, *found[0]], found[1])
     return None
@@ -88,6 +112,14 @@ def _mapping_problem(mapping: Any, max_depth: int, depth: int) -> tuple[_Path, s
 
 def _number_problem(number: float) -> tuple[_Path, str]:
     return [], f"{number!r} is not a finite number (JSON cannot store NaN or infinities)"
+
+
+def _int_problem(number: int) -> tuple[_Path, str] | None:
+    try:
+        str(number)
+    except ValueError:
+        return [], f"an integer of more than {_INT_DIGITS} digits, which JSON text cannot hold"
+    return None
 
 
 def _text_problem(text: str) -> tuple[_Path, str] | None:
