@@ -22,8 +22,11 @@ _OUTPUT_WALK_DEPTH = 100
 
 def check_storable(outputs: BaseInvocationOutput) -> None:
     """UnstorableOutputError naming the first output field JSON cannot hold."""
-    for field in type(outputs).model_fields:
-        found = unstorable_part(getattr(outputs, field, None), _OUTPUT_WALK_DEPTH, strict=True)
+    fields = outputs.__dict__  # a model's field values (outputs allow no extras)
+    if unstorable_part(fields, _OUTPUT_WALK_DEPTH + 1, strict=True) is None:
+        return  # the common case, in one walk (runs once per execution)
+    for field, value in fields.items():
+        found = unstorable_part(value, _OUTPUT_WALK_DEPTH, strict=True)
         problem = None if found is None else found[1]
         if problem is NEEDS_DUMP:
             problem = _dump_problem(outputs, field)
