@@ -32,7 +32,9 @@ class LiveServer:
 @contextmanager
 def serve(app: Any) -> Iterator[str]:
     """Run `app` under uvicorn in a thread; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP, and without it
+    # every kept-alive response waits ~40 ms for a delayed ACK (tests/web/test_keep_alive_latency.py)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
