@@ -44,10 +44,25 @@ FIELD_VALUES = {
     "deep-64": deep(64),
 }
 NODE_IDS = {"lone-surrogate-id": '"n\\udfff"', "plain": '"n"'}
+# Where a value goes: typed fields (int, float, text) and a free-form list (iterate's collection).
+FIELDS = {
+    "integer": ("integer", "value", "{}"),
+    "float": ("float", "value", "{}"),
+    "string": ("string", "value", "{}"),
+    "iterate": ("iterate", "collection", "[{}]"),
+}
 
 
-def graph(node_id: str, value: str) -> str:
-    return '{"nodes": {' + NODE_IDS[node_id] + ': {"type": "integer", "value": ' + FIELD_VALUES[value] + "}}}"
+def node(field: str, value: str) -> str:
+    node_type, name, shape = FIELDS[field]
+    return '{"type": "' + node_type + '", "' + name + '": ' + shape.format(FIELD_VALUES[value]) + "}"
+
+
+def graph(node_id: str, field: str, value: str) -> str:
+    return '{"nodes": {' + NODE_IDS[node_id] + ": " + node(field, value) + "}}"
+
+
+NODE_ID, FIELD, VALUE = (st.sampled_from(sorted(choices)) for choices in (NODE_IDS, FIELDS, FIELD_VALUES))
 
 
 def odd_image(kind: str) -> tuple[str, bytes]:
@@ -102,27 +117,27 @@ def test_linked_operations_and_hostile_payloads_never_break_the_server(served):
             # A graph can fit the JSON schema and still fail validation (unknown node type, cycle): a 422.
             case.validate_response(response, excluded_checks=[positive_data_acceptance], transport_kwargs=kwargs)
 
-        @rule(node_id=st.sampled_from(sorted(NODE_IDS)), value=st.sampled_from(sorted(FIELD_VALUES)))
-        def post_hostile_session(self, node_id: str, value: str) -> None:
-            answer = http.post("/api/v1/sessions", content=graph(node_id, value), headers=JSON)
+        @rule(node_id=NODE_ID, field=FIELD, value=VALUE)
+        def post_hostile_session(self, node_id: str, field: str, value: str) -> None:
+            answer = http.post("/api/v1/sessions", content=graph(node_id, field, value), headers=JSON)
             answered("POST", "/api/v1/sessions", answer)
             if answer.status_code == 201:
                 made_sessions.add(answer.json()["id"])
 
-        @rule(node_id=st.sampled_from(sorted(NODE_IDS)), value=st.sampled_from(sorted(FIELD_VALUES)))
-        def enqueue_hostile_batch(self, node_id: str, value: str) -> None:
-            body = '{"graph": ' + graph(node_id, value) + "}"
+        @rule(node_id=NODE_ID, field=FIELD, value=VALUE)
+        def enqueue_hostile_batch(self, node_id: str, field: str, value: str) -> None:
+            body = '{"graph": ' + graph(node_id, field, value) + "}"
             answer = http.post("/api/v1/queue/batches", content=body, headers=JSON)
             answered("POST", "/api/v1/queue/batches", answer)
 
-        @rule(value=st.sampled_from(sorted(FIELD_VALUES)), pick=st.integers(0, 2**16))
-        def add_hostile_node(self, value: str, pick: int) -> None:
+        @rule(field=FIELD, value=VALUE, pick=st.integers(0, 2**16))
+        def add_hostile_node(self, field: str, value: str, pick: int) -> None:
             # The server's sessions vary from run to run, so the draw is an index, not a session.
             if not made_sessions:
                 made_sessions.add(http.post("/api/v1/sessions").json()["id"])
             ordered = sorted(made_sessions)
             session_id = ordered[pick % len(ordered)]
-            body = '{"id": "hostile", "type": "integer", "value": ' + FIELD_VALUES[value] + "}"
+            body = '{"id": "hostile", ' + node(field, value)[1:]
             path = "/api/v1/sessions/{session_id}/nodes"
             answer = http.post(f"/api/v1/sessions/{session_id}/nodes", content=body, headers=JSON)
             answered("POST", path, answer)
